@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the tests need. Idempotent; needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  libonnx-testdata   # ONNX backend test suite: conformance tests of the inference server
+  postgresql         # the key broker's PostgreSQL storage tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && { echo "install-deps: all packages present"; exit 0; }
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
