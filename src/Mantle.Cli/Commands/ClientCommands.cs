@@ -1,12 +1,15 @@
 using System.CommandLine;
+using Mantle.Cli.Commands.Client;
 
 namespace Mantle.Cli.Commands;
 
-/// <summary>Adds the client commands to the root command.</summary>
+/// <summary>Adds the requester's commands: <c>infer</c> and <c>bench</c>.</summary>
 internal static class ClientCommands
 {
     public static void Register(RootCommand root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        root.Subcommands.Add(InferCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
     }
 }

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mantle.Client.Inference;
+using Mantle.Client.Load;
+using Mantle.Client.Tensors;
+using Spectre.Console;
+
+namespace Mantle.Cli.Commands.Client;
+
+/// <summary>
+/// <c>mantle bench</c>: a closed-loop load like the reference TF Serving client (<c>-batch</c>, <c>-cnum</c>,
+/// <c>-loop</c>): each of N concurrent workers sends <c>loop</c> requests of random data one after another.
+/// With <c>--in-process</c> the same load runs on ONNX Runtime in this process: the baseline.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string>("--url") { Description = "The server: HOST:PORT or an http(s) URL (default port 8500 for gRPC, 8501 for REST).", DefaultValueFactory = _ => "127.0.0.1" };
+        var model = new Option<string?>("--model", "--model_name") { Description = "The model name." };
+        var protocol = new Option<string>("--protocol") { Description = $"The API to load: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
+        var batch = new Option<int>("--batch") { Description = "Items per request: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<int>("--concurrency", "--cnum") { Description = "Concurrent workers.", DefaultValueFactory = _ => 1 };
+        var loop = new Option<int>("--loop") { Description = "Measured requests per worker.", DefaultValueFactory = _ => 100 };
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured requests per worker before the measured ones.", DefaultValueFactory = _ => 10 };
+        var duration = new Option<double?>("--max-seconds") { Description = "Stop the measured phase after this many seconds even if loops remain." };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run the load on ONNX Runtime in this process (the baseline) instead of a server." };
+        var basePath = new Option<string?>("--model_base_path") { Description = "With --in-process: the model folder (<version>/model.onnx)." };
+        var threads = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random input data.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output." };
+
+        var command = new Command("bench", "Measure a server's latency and throughput (or ONNX Runtime in-process with --in-process).")
+        {
+            url, model, protocol, batch, concurrency, loop, warmup, duration, inProcess, basePath, threads, seed, json,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new LoadOptions
+            {
+                Concurrency = parse.GetValue(concurrency),
+                Loop = parse.GetValue(loop),
+                Warmup = parse.GetValue(warmup),
+                ItemsPerRequest = parse.GetValue(batch),
+                MaxDuration = parse.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            };
+            var console = StderrConsole.Instance;
+            try
+            {
+                options.Validate();
+                var random = new Random(parse.GetValue(seed));
+                LoadResult result;
+                string target;
+                if (parse.GetValue(inProcess))
+                {
+                    var path = parse.GetValue(basePath) ?? throw new ArgumentException("--in-process needs --model_base_path DIR.");
+                    var name = parse.GetValue(model) ?? Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'));
+                    using var local = InProcessModel.Load(path, name, parse.GetValue(threads));
+                    var send = local.Prepare(CreateInputs(local.Description, options.ItemsPerRequest, random));
+                    target = $"{name} in-process (ONNX Runtime)";
+                    result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var name = parse.GetValue(model) ?? throw new ArgumentException("--model NAME is required (or --in-process).");
+                    if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
+                    {
+                        throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
+                    }
+
+                    var uri = ServerAddress.Resolve(parse.GetValue(url)!, api);
+                    using var client = InferenceClients.Create(api, uri);
+                    var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
+                    var send = client.Prepare(name, CreateInputs(description, options.ItemsPerRequest, random));
+                    target = $"{name} at {uri} ({parse.GetValue(protocol)})";
+                    result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                }
+
+                Report(console, target, options, result, parse.GetValue(json));
+                return result.Errors == 0 ? ExitCodes.Success : ExitCodes.RemoteError;
+            }
+            catch (ArgumentException error)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                return ExitCodes.UsageError;
+            }
+            catch (Exception error) when (error is InferenceClientException or HttpRequestException or Grpc.Core.RpcException or InvalidOperationException)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                return ExitCodes.RemoteError;
+            }
+        });
+        return command;
+    }
+
+    internal static List<ClientTensor> CreateInputs(ModelDescription description, int batch, Random random) =>
+        description.Inputs.Select(i => RandomTensors.Create(i.Name, i.DataType, i.Shape, batch, random)).ToList();
+
+    private static async Task<LoadResult> RunWithProgressAsync(IAnsiConsole console, Func<int, CancellationToken, Task> send, LoadOptions options, bool quiet, CancellationToken cancellationToken)
+    {
+        if (quiet || !console.Profile.Capabilities.Interactive)
+        {
+            return await LoadRunner.RunAsync(send, options, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        LoadResult? result = null;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("requests", maxValue: (double)options.Concurrency * options.Loop);
+                var progress = new Progress<long>(done => task.Value = done);
+                result = await LoadRunner.RunAsync(send, options, progress, cancellationToken).ConfigureAwait(false);
+                task.Value = task.MaxValue;
+            }).ConfigureAwait(false);
+        return result!;
+    }
+
+    private static void Report(IAnsiConsole console, string target, LoadOptions options, LoadResult result, bool json)
+    {
+        if (json)
+        {
+            var document = new
+            {
+                requests = result.Requests,
+                errors = result.Errors,
+                throughput = Math.Round(result.Throughput, 2),
+                latency_ms = new
+                {
+                    p50 = Math.Round(result.Latency.P50, 4),
+                    p90 = Math.Round(result.Latency.P90, 4),
+                    p99 = Math.Round(result.Latency.P99, 4),
+                    mean = Math.Round(result.Latency.Mean, 4),
+                },
+            };
+            Console.Out.WriteLine(JsonSerializer.Serialize(document));
+            return;
+        }
+
+        var table = new Table().AddColumns("", "value");
+        table.Title = new TableTitle(target);
+        table.AddRow("batch × concurrency × loop", $"{options.ItemsPerRequest} × {options.Concurrency} × {options.Loop}");
+        table.AddRow("requests (errors)", $"{result.Requests} ({result.Errors})");
+        table.AddRow("elapsed", $"{result.Elapsed.TotalSeconds:F2} s");
+        table.AddRow("throughput", $"{result.Throughput:F1} items/s");
+        table.AddRow("latency p50 / p90 / p99", $"{result.Latency.P50:F3} / {result.Latency.P90:F3} / {result.Latency.P99:F3} ms");
+        table.AddRow("latency mean / max", $"{result.Latency.Mean:F3} / {result.Latency.Max:F3} ms");
+        console.Write(table);
+        if (result.FirstError is { } first)
+        {
+            console.MarkupLineInterpolated($"[red]first error:[/] {first}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Mantle.Client.Load;
+
+namespace Mantle.Client.Tests;
+
+public class LoadRunnerTests
+{
+    [Fact]
+    public async Task RunAsync_CountsMeasuredRequestsAndErrors()
+    {
+        var calls = 0;
+        var result = await LoadRunner.RunAsync(
+            (worker, _) =>
+            {
+                var n = Interlocked.Increment(ref calls);
+                return n % 10 == 0 ? Task.FromException(new InvalidOperationException("boom")) : Task.CompletedTask;
+            },
+            new LoadOptions { Concurrency = 3, Loop = 20, Warmup = 2, ItemsPerRequest = 4 });
+
+        Assert.Equal(3 * (20 + 2), calls);
+        Assert.Equal(60, result.Requests);
+        Assert.InRange(result.Errors, 1, 60);
+        Assert.Equal("boom", result.FirstError);
+        Assert.True(result.Throughput > 0);
+    }
+
+    [Fact]
+    public async Task RunAsync_MaxDuration_StopsEarly()
+    {
+        var result = await LoadRunner.RunAsync(
+            (_, ct) => Task.Delay(20, ct),
+            new LoadOptions { Concurrency = 2, Loop = 10_000, MaxDuration = TimeSpan.FromMilliseconds(200) });
+
+        Assert.InRange(result.Requests, 2, 100);
+        Assert.True(result.Latency.P50 >= 15, $"p50 {result.Latency.P50} ms");
+    }
+
+    [Fact]
+    public void LatencySummary_NearestRankPercentiles()
+    {
+        var samples = Enumerable.Range(1, 100).Select(i => (double)i).ToArray();
+
+        var summary = LatencySummary.FromMilliseconds(samples);
+
+        Assert.Equal(50, summary.P50);
+        Assert.Equal(90, summary.P90);
+        Assert.Equal(99, summary.P99);
+        Assert.Equal(50.5, summary.Mean);
+        Assert.Equal(100, summary.Max);
+    }
+
+    [Fact]
+    public void LoadOptions_Invalid_NamesTheValue()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new LoadOptions { Concurrency = 0 }.Validate());
+        Assert.Contains("Concurrency", error.Message, StringComparison.Ordinal);
+    }
+}
