@@ -144,11 +144,6 @@ internal sealed class KServeGrpcService(IModelRepository repository, IOptions<KS
 
     private static List<InferenceTensor> DecodeInputs(ModelInferRequest request)
     {
-        if (request.Inputs.Count == 0)
-        {
-            throw new KServeRequestException("the request has no inputs; give every model input");
-        }
-
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
         {

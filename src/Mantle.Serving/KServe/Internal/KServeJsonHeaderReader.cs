@@ -16,6 +16,7 @@ internal static class KServeJsonHeaderReader
         {
             Expect(ref reader, JsonTokenType.StartObject, "the request body must be a JSON object");
             var header = new KServeInferHeader();
+            var hasInputs = false;
             while (Next(ref reader) != JsonTokenType.EndObject)
             {
                 var property = reader.GetString();
@@ -26,6 +27,7 @@ internal static class KServeJsonHeaderReader
                         header.Id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("\"id\" must be a string");
                         break;
                     case "inputs":
+                        hasInputs = true;
                         ReadArray(ref reader, "inputs", (ref Utf8JsonReader r) => header.Inputs.Add(ReadInput(ref r)));
                         break;
                     case "outputs":
@@ -49,7 +51,7 @@ internal static class KServeJsonHeaderReader
                 }
             }
 
-            if (header.Inputs.Count == 0)
+            if (!hasInputs)
             {
                 throw Bad("the request has no \"inputs\"; give every model input as {\"name\", \"shape\", \"datatype\", \"data\"}");
             }
