@@ -1,0 +1,300 @@
+using System.Net;
+using Mantle.Serving.Engine;
+using Mantle.Serving.Hosting.Internal;
+using Mantle.Serving.KServe;
+using Mantle.Serving.Metrics;
+using Mantle.Serving.Repository;
+using Mantle.Serving.TfServing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mantle.Serving.Hosting;
+
+/// <summary>
+/// A running inference server: a gRPC listener (HTTP/2, TF Serving and KServe gRPC services) and a
+/// REST listener (HTTP/1.1 and HTTP/2, TF Serving and KServe REST, Prometheus metrics) in one process.
+/// Each listener is its own ASP.NET Core application, so REST routes exist only on the REST port and
+/// gRPC services only on the gRPC port; both share one <see cref="IModelRepository"/> and one
+/// <see cref="ServingMetrics"/> (registered as singletons in both). Start with <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>;
+/// port 0 binds a free port, read back from <see cref="GrpcPort"/> and <see cref="RestPort"/>.
+/// </summary>
+public sealed class ServingServer : IAsyncDisposable
+{
+    /// <summary>The REST paths of the Prometheus metrics.</summary>
+    public static readonly IReadOnlyList<string> MetricsPaths = ["/monitoring/prometheus/metrics", "/metrics"];
+
+    private readonly WebApplication _grpc;
+    private readonly WebApplication _rest;
+    private readonly ModelRepository? _ownedRepository;
+    private readonly ILoggerFactory? _ownedLoggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _polling = Task.CompletedTask;
+    private int _disposed;
+
+    private ServingServer(WebApplication grpc, WebApplication rest, IModelRepository repository, ServingMetrics metrics, ModelRepository? ownedRepository, ILoggerFactory? ownedLoggerFactory)
+    {
+        _grpc = grpc;
+        _rest = rest;
+        Repository = repository;
+        Metrics = metrics;
+        _ownedRepository = ownedRepository;
+        _ownedLoggerFactory = ownedLoggerFactory;
+    }
+
+    /// <summary>The bound gRPC port.</summary>
+    public int GrpcPort { get; private set; }
+
+    /// <summary>The bound REST port.</summary>
+    public int RestPort { get; private set; }
+
+    /// <summary>The gRPC address (<c>http://host:port</c>), for a <c>GrpcChannel</c>.</summary>
+    public Uri GrpcAddress { get; private set; } = null!;
+
+    /// <summary>The REST address (<c>http://host:port</c>), for an <c>HttpClient</c>'s base address.</summary>
+    public Uri RestAddress { get; private set; } = null!;
+
+    /// <summary>The models served.</summary>
+    public IModelRepository Repository { get; }
+
+    /// <summary>The metrics both listeners record into.</summary>
+    public ServingMetrics Metrics { get; }
+
+    /// <summary>The REST application's services.</summary>
+    public IServiceProvider RestServices => _rest.Services;
+
+    /// <summary>The gRPC application's services.</summary>
+    public IServiceProvider GrpcServices => _grpc.Services;
+
+    /// <summary>
+    /// Loads the models of <see cref="ServingServerOptions.Models"/>, then opens both listeners and
+    /// starts polling the model folders.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names each key.</exception>
+    /// <exception cref="ModelLoadException">A model has no loadable version; the message names the files.</exception>
+    public static async Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid(options);
+        if (options.Models.Count == 0)
+        {
+            throw new ArgumentException("No model to serve: give model_name and model_base_path, or model_config_file.", nameof(options));
+        }
+
+        var loggerFactory = options.LoggerFactory;
+        var ownedLoggerFactory = loggerFactory is null ? CreateConsoleLoggerFactory() : null;
+        loggerFactory ??= ownedLoggerFactory!;
+        var metrics = new ServingMetrics();
+        options.Repository.Metrics ??= metrics;
+        var repository = new ModelRepository(options.Models, options.Repository, loggerFactory.CreateLogger<ModelRepository>());
+        try
+        {
+            await repository.LoadAsync(cancellationToken);
+            var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
+            if (options.PollInterval > TimeSpan.Zero)
+            {
+                server._polling = server.PollAsync(repository, options.PollInterval, loggerFactory.CreateLogger<ServingServer>());
+            }
+
+            return server;
+        }
+        catch
+        {
+            await repository.DisposeAsync();
+            ownedLoggerFactory?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens both listeners over an existing repository (which the caller keeps owning).</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names each key.</exception>
+    public static Task<ServingServer> StartAsync(IModelRepository repository, ServingServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid(options);
+        var ownedLoggerFactory = options.LoggerFactory is null ? CreateConsoleLoggerFactory() : null;
+        return StartCoreAsync(repository, options, new ServingMetrics(), null, options.LoggerFactory ?? ownedLoggerFactory!, ownedLoggerFactory, cancellationToken);
+    }
+
+    /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(_grpc.WaitForShutdownAsync(cancellationToken), _rest.WaitForShutdownAsync(cancellationToken));
+
+    /// <summary>Stops accepting calls, lets running calls finish, and unloads the models it loaded.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_grpc.StopAsync(cancellationToken), _rest.StopAsync(cancellationToken));
+        try
+        {
+            await _polling;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Stops the server (if running) and releases everything it owns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopAsync();
+        await _grpc.DisposeAsync();
+        await _rest.DisposeAsync();
+        if (_ownedRepository is not null)
+        {
+            await _ownedRepository.DisposeAsync();
+        }
+
+        _ownedLoggerFactory?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static void ThrowIfInvalid(ServingServerOptions options)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid serving options: " + string.Join(" ", problems), nameof(options));
+        }
+    }
+
+    private static ILoggerFactory CreateConsoleLoggerFactory() => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+        .AddSimpleConsole(c => c.SingleLine = true)
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning));
+
+    private static async Task<ServingServer> StartCoreAsync(
+        IModelRepository repository,
+        ServingServerOptions options,
+        ServingMetrics metrics,
+        ModelRepository? ownedRepository,
+        ILoggerFactory loggerFactory,
+        ILoggerFactory? ownedLoggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var grpc = BuildApplication(options, repository, metrics, loggerFactory, isGrpc: true);
+        var rest = BuildApplication(options, repository, metrics, loggerFactory, isGrpc: false);
+        var server = new ServingServer(grpc, rest, repository, metrics, ownedRepository, ownedLoggerFactory);
+        try
+        {
+            await grpc.StartAsync(cancellationToken);
+            await rest.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await grpc.DisposeAsync();
+            await rest.DisposeAsync();
+            throw;
+        }
+
+        server.GrpcPort = BoundPort(grpc);
+        server.RestPort = BoundPort(rest);
+        var host = options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host;
+        server.GrpcAddress = new Uri($"http://{host}:{server.GrpcPort}");
+        server.RestAddress = new Uri($"http://{host}:{server.RestPort}");
+        var logger = loggerFactory.CreateLogger<ServingServer>();
+        ServingLog.Listening(logger, "gRPC (TF Serving, KServe v2)", server.GrpcAddress);
+        ServingLog.Listening(logger, "REST (TF Serving /v1, KServe /v2, metrics)", server.RestAddress);
+        return server;
+    }
+
+    private static WebApplication BuildApplication(ServingServerOptions options, IModelRepository repository, ServingMetrics metrics, ILoggerFactory loggerFactory, bool isGrpc)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(ServingServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.Services.AddSingleton(repository);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = isGrpc ? null : options.MaxRestRequestBodyBytes;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = options.Http2MaxStreamsPerConnection;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = options.Http2ConnectionWindowBytes;
+            kestrel.Limits.Http2.InitialStreamWindowSize = options.Http2StreamWindowBytes;
+            var address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+            kestrel.Listen(address, isGrpc ? options.GrpcPort : options.RestPort, listen =>
+                listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+        });
+        if (isGrpc)
+        {
+            builder.Services.AddGrpc(grpc =>
+            {
+                grpc.MaxReceiveMessageSize = options.MaxGrpcMessageBytes;
+                grpc.MaxSendMessageSize = options.MaxGrpcMessageBytes;
+            });
+        }
+
+        builder.Services.AddTfServing();
+        builder.Services.AddKServe();
+        var app = builder.Build();
+        if (isGrpc)
+        {
+            app.MapTfServingGrpc();
+            app.MapKServeGrpc();
+        }
+        else
+        {
+            app.MapTfServingRest();
+            app.MapKServeRest();
+            foreach (var path in MetricsPaths)
+            {
+                app.MapGet(path, WriteMetricsAsync);
+            }
+        }
+
+        return app;
+    }
+
+    private static async Task WriteMetricsAsync(HttpContext context)
+    {
+        var metrics = context.RequestServices.GetRequiredService<ServingMetrics>();
+        context.Response.ContentType = ServingMetrics.ContentType;
+        await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private static int BoundPort(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First()).Port;
+    }
+
+    private async Task PollAsync(ModelRepository repository, TimeSpan interval, ILogger logger)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(_stopping.Token))
+        {
+            try
+            {
+                await repository.RefreshAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                ServingLog.PollFailed(logger, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Mantle.Serving.KServe.Internal;
+
+/// <summary>Reads a request body into one pooled buffer (returned by the caller), enforcing the size limit.</summary>
+internal static class KServeBodyReader
+{
+    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long limit)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared > limit)
+        {
+            throw TooLarge(declared.Value, limit);
+        }
+
+        // The API enforces its own limit; lift the server-wide one so it does not cut in first.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit + 1;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(declared ?? 16 * 1024, 16));
+        var length = 0;
+        try
+        {
+            if (declared is { } exact)
+            {
+                await context.Request.Body.ReadExactlyAsync(buffer.AsMemory(0, (int)exact), context.RequestAborted);
+                return (buffer, (int)exact);
+            }
+
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        throw TooLarge(length, limit);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            return length > limit ? throw TooLarge(length, limit) : (buffer, length);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw TooLarge(length, limit);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static KServeRequestException TooLarge(long size, long limit) =>
+        new($"the request body ({size} bytes or more) exceeds the limit of {limit} bytes (Serving:KServe:MaxRequestBodyBytes); send smaller batches or raise the limit",
+            Engine.ServingErrorCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge);
+}

@@ -1,0 +1,20 @@
+using Mantle.Serving.Engine;
+
+namespace Mantle.Serving.Repository.Internal;
+
+/// <summary>One configured model: its version slots and a lock-free snapshot of the available versions.</summary>
+internal sealed class ModelEntry(ModelConfig config)
+{
+    private IServableModel[] _available = [];
+
+    public ModelConfig Config { get; } = config;
+
+    public SortedDictionary<long, VersionSlot> Slots { get; } = [];
+
+    /// <summary>Available versions in ascending order; replaced as a whole, read without locks.</summary>
+    public IServableModel[] Available
+    {
+        get => Volatile.Read(ref _available);
+        set => Volatile.Write(ref _available, value);
+    }
+}

@@ -1,0 +1,440 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mantle.Serving.Engine;
+using Mantle.Serving.Repository.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mantle.Serving.Repository;
+
+/// <summary>
+/// Serves the models of a TF Serving style repository (<c>base_path/&lt;version&gt;/…</c>): loads the
+/// versions each model's policy asks for, unloads the others, and keeps the last good versions
+/// serving when a new one fails to load. <see cref="RefreshAsync"/> re-reads the folders (polling).
+/// Lookups are lock-free.
+/// </summary>
+public sealed class ModelRepository : IModelRepository, IAsyncDisposable
+{
+    private readonly Dictionary<string, ModelEntry> _models;
+    private readonly ModelRepositoryOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private readonly Lock _stateLock = new();
+    private bool _disposed;
+
+    /// <summary>Creates the repository; nothing is loaded until <see cref="LoadAsync"/>.</summary>
+    /// <exception cref="ArgumentException">Two models share a name, or a model is not an ONNX model.</exception>
+    public ModelRepository(IEnumerable<ModelConfig> models, ModelRepositoryOptions? options = null, ILogger<ModelRepository>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        _options = options ?? new ModelRepositoryOptions();
+        _logger = logger ?? NullLogger<ModelRepository>.Instance;
+        _models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
+        foreach (var config in models)
+        {
+            if (!string.Equals(config.Platform, "onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Model '{config.Name}' has model_platform \"{config.Platform}\"; Mantle serves \"onnx\" models only.", nameof(models));
+            }
+
+            if (!_models.TryAdd(config.Name, new ModelEntry(config)))
+            {
+                throw new ArgumentException($"Model name '{config.Name}' is configured twice.", nameof(models));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> ModelNames => _models.Keys;
+
+    /// <inheritdoc />
+    public bool IsReady => _models.Values.All(m => m.Available.Length > 0);
+
+    /// <summary>
+    /// Loads every model for the first time. Fails when a model has no loadable version or a label
+    /// points at a version that is not available: a server without its models must not start.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The message names every model that failed and why (the files).</exception>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken);
+        var problems = new List<string>();
+        foreach (var entry in _models.Values)
+        {
+            var available = entry.Available;
+            if (available.Length == 0 && !Directory.Exists(entry.Config.BasePath))
+            {
+                problems.Add($"Model '{entry.Config.Name}': base path {entry.Config.BasePath} does not exist or cannot be read.");
+                continue;
+            }
+
+            if (available.Length == 0)
+            {
+                string reason;
+                lock (_stateLock)
+                {
+                    var errors = entry.Slots.Values.Where(s => s.Error is not null).Select(s => s.Error!.Message).ToList();
+                    reason = errors.Count > 0
+                        ? string.Join(" ", errors)
+                        : entry.Slots.Count == 0
+                            ? $"no version folder (a number, such as {Path.Combine(entry.Config.BasePath, "1")}) with a model under {entry.Config.BasePath}."
+                            : $"no version found matches its version policy ({entry.Config.VersionPolicy}); found versions {string.Join(", ", entry.Slots.Keys)}.";
+                }
+
+                problems.Add($"Model '{entry.Config.Name}' has no loadable version: {reason}");
+                continue;
+            }
+
+            foreach (var (label, version) in entry.Config.Labels)
+            {
+                if (!available.Any(m => m.Version == version))
+                {
+                    problems.Add($"Model '{entry.Config.Name}' label '{label}' points at version {version}, which is not available (available: {string.Join(", ", available.Select(m => m.Version))}).");
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ModelLoadException(string.Join(Environment.NewLine, problems));
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            foreach (var entry in _models.Values)
+            {
+                var versions = string.Join(", ", entry.Available.Select(m => m.Version));
+                ServingLog.ModelReady(_logger, entry.Config.Name, versions);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-reads every model's base path: loads new versions the policy wants, unloads versions it no
+    /// longer wants once their replacements are available. A version that fails to load is kept in
+    /// state END with its error and not retried until its folder changes.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _refreshLock.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var entry in _models.Values)
+            {
+                await RefreshModelAsync(entry, cancellationToken);
+            }
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ModelLookup Find(string name, long? version = null, string? label = null)
+    {
+        if (!_models.TryGetValue(name, out var entry))
+        {
+            return ModelLookup.Failed(ServingErrorCode.NotFound, $"Model '{name}' is not served; served models: {string.Join(", ", _models.Keys)}.");
+        }
+
+        var available = entry.Available;
+        if (label is not null)
+        {
+            if (!entry.Config.Labels.TryGetValue(label, out var labelled))
+            {
+                return ModelLookup.Failed(ServingErrorCode.NotFound, $"Model '{name}' has no version label '{label}'; labels: {FormatLabels(entry)}.");
+            }
+
+            version = labelled;
+        }
+
+        if (version is { } wanted)
+        {
+            foreach (var model in available)
+            {
+                if (model.Version == wanted)
+                {
+                    return ModelLookup.Of(model);
+                }
+            }
+
+            lock (_stateLock)
+            {
+                if (entry.Slots.TryGetValue(wanted, out var slot) && slot.State is ModelVersionState.Start or ModelVersionState.Loading)
+                {
+                    return ModelLookup.Failed(ServingErrorCode.Unavailable, $"Model '{name}' version {wanted} is still loading; retry shortly.");
+                }
+            }
+
+            return ModelLookup.Failed(ServingErrorCode.NotFound, $"Model '{name}' version {wanted}{(label is null ? string.Empty : $" (label '{label}')")} is not available; available versions: {FormatVersions(available)}.");
+        }
+
+        return available.Length > 0
+            ? ModelLookup.Of(available[^1])
+            : ModelLookup.Failed(ServingErrorCode.Unavailable, $"Model '{name}' has no available version yet (loading, or every version failed to load: see its status).");
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ModelVersionStatus> GetStatus(string name, long? version = null)
+    {
+        if (!_models.TryGetValue(name, out var entry))
+        {
+            return [];
+        }
+
+        lock (_stateLock)
+        {
+            return [.. entry.Slots.Values
+                .Where(s => version is null || s.Version == version)
+                .Select(s => new ModelVersionStatus(s.Version, s.State, s.Error))];
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, long> GetLabels(string name) =>
+        _models.TryGetValue(name, out var entry) ? entry.Config.Labels : new Dictionary<string, long>();
+
+    /// <summary>Unloads every version.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _refreshLock.WaitAsync();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var entry in _models.Values)
+            {
+                var models = entry.Available;
+                entry.Available = [];
+                foreach (var model in models)
+                {
+                    await DisposeModelAsync(model);
+                }
+
+                lock (_stateLock)
+                {
+                    foreach (var slot in entry.Slots.Values.Where(s => s.State == ModelVersionState.Available))
+                    {
+                        slot.State = ModelVersionState.End;
+                        slot.Model = null;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+
+        _refreshLock.Dispose();
+    }
+
+    private async Task RefreshModelAsync(ModelEntry entry, CancellationToken cancellationToken)
+    {
+        var config = entry.Config;
+        var folders = ListVersionFolders(config);
+        if (folders is null)
+        {
+            return;
+        }
+
+        lock (_stateLock)
+        {
+            foreach (var version in folders.Keys)
+            {
+                if (!entry.Slots.TryGetValue(version, out var slot) || (slot.State == ModelVersionState.End && slot.Error is null))
+                {
+                    entry.Slots[version] = new VersionSlot(version);
+                }
+            }
+        }
+
+        var wanted = new HashSet<long>();
+        var candidates = folders.Keys.OrderDescending().ToList();
+        if (config.VersionPolicy.Kind == ModelVersionPolicyKind.Specific)
+        {
+            candidates = [.. candidates.Where(config.VersionPolicy.Versions.Contains)];
+        }
+
+        var limit = config.VersionPolicy.Kind == ModelVersionPolicyKind.Latest ? config.VersionPolicy.LatestCount : int.MaxValue;
+        foreach (var version in candidates)
+        {
+            if (wanted.Count >= limit)
+            {
+                break;
+            }
+
+            if (await EnsureLoadedAsync(entry, version, folders[version], cancellationToken))
+            {
+                wanted.Add(version);
+            }
+        }
+
+        // Unload only what the policy no longer wants; a failed newer version leaves the old one serving.
+        foreach (var model in entry.Available.Where(m => !wanted.Contains(m.Version)).ToList())
+        {
+            lock (_stateLock)
+            {
+                entry.Slots[model.Version].State = ModelVersionState.Unloading;
+            }
+
+            entry.Available = [.. entry.Available.Where(m => m.Version != model.Version)];
+            await DisposeModelAsync(model);
+            lock (_stateLock)
+            {
+                var slot = entry.Slots[model.Version];
+                slot.State = ModelVersionState.End;
+                slot.Model = null;
+            }
+
+            ServingLog.VersionUnloaded(_logger, config.Name, model.Version);
+        }
+
+        lock (_stateLock)
+        {
+            // Versions whose folders disappeared and that never loaded are forgotten.
+            foreach (var gone in entry.Slots.Where(s => !folders.ContainsKey(s.Key) && s.Value.State != ModelVersionState.End).Select(s => s.Value).ToList())
+            {
+                gone.State = ModelVersionState.End;
+            }
+        }
+    }
+
+    private async Task<bool> EnsureLoadedAsync(ModelEntry entry, long version, string folder, CancellationToken cancellationToken)
+    {
+        var config = entry.Config;
+        if (entry.Available.Any(m => m.Version == version))
+        {
+            return true;
+        }
+
+        var fingerprint = Fingerprint(folder);
+        VersionSlot slot;
+        lock (_stateLock)
+        {
+            slot = entry.Slots[version];
+            if (slot.FailedFingerprint is not null && slot.FailedFingerprint == fingerprint)
+            {
+                return false;
+            }
+
+            slot.State = ModelVersionState.Loading;
+            slot.Error = null;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var model = await LoadVersionAsync(config, version, folder, cancellationToken);
+            entry.Available = [.. entry.Available.Append(model).OrderBy(m => m.Version)];
+            lock (_stateLock)
+            {
+                slot.State = ModelVersionState.Available;
+                slot.Model = model;
+                slot.FailedFingerprint = null;
+            }
+
+            ServingLog.VersionLoaded(_logger, config.Name, version, folder, stopwatch.ElapsedMilliseconds);
+            return true;
+        }
+        catch (ModelLoadException ex)
+        {
+            lock (_stateLock)
+            {
+                slot.State = ModelVersionState.End;
+                slot.Error = new ServingError(ServingErrorCode.FailedPrecondition, ex.Message);
+                slot.FailedFingerprint = fingerprint;
+            }
+
+            ServingLog.VersionLoadFailed(_logger, config.Name, version, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task<IServableModel> LoadVersionAsync(ModelConfig config, long version, string folder, CancellationToken cancellationToken)
+    {
+        var source = _options.Sources.FirstOrDefault(s => s.CanRead(folder))
+            ?? throw new ModelLoadException($"Model '{config.Name}' version {version}: {folder} holds no {OnnxFileSource.FileName} (or sealed model) to load.");
+        var bytes = await source.ReadAsync(folder, cancellationToken);
+        Onnx.OnnxModel model;
+        try
+        {
+            model = Onnx.OnnxModel.Load(config.Name, version, bytes, _options.Onnx);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new ModelLoadException($"{ex.Message} (folder {folder})", ex);
+        }
+        finally
+        {
+            // The bytes may be a decrypted model: do not leave them lying in memory.
+            Array.Clear(bytes);
+        }
+
+        return _options.Batching is { } batching
+            ? new Batching.Internal.BatchingModel(model, batching, _options.Metrics)
+            : model;
+    }
+
+    private SortedDictionary<long, string>? ListVersionFolders(ModelConfig config)
+    {
+        try
+        {
+            var result = new SortedDictionary<long, string>();
+            foreach (var directory in Directory.EnumerateDirectories(config.BasePath))
+            {
+                var name = Path.GetFileName(directory);
+                if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+                {
+                    result[version] = directory;
+                }
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ServingLog.BasePathUnreadable(_logger, config.Name, config.BasePath, ex.Message);
+            return null;
+        }
+    }
+
+    private static string Fingerprint(string folder)
+    {
+        try
+        {
+            var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories);
+            var latest = files.Length == 0 ? 0 : files.Max(f => f.LastWriteTimeUtc.Ticks);
+            return FormattableString.Invariant($"{files.Length}:{files.Sum(f => f.Length)}:{latest}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "unreadable";
+        }
+    }
+
+    private static async ValueTask DisposeModelAsync(IServableModel model)
+    {
+        switch (model)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    private static string FormatVersions(IServableModel[] available) =>
+        available.Length == 0 ? "none" : string.Join(", ", available.Select(m => m.Version));
+
+    private static string FormatLabels(ModelEntry entry) =>
+        entry.Config.Labels.Count == 0 ? "none" : string.Join(", ", entry.Config.Labels.Keys);
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mantle.Serving;
+
+/// <summary>The serving engine's log messages, with stable event ids.</summary>
+internal static partial class ServingLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded model {Model} version {Version} from {Path} in {ElapsedMs} ms")]
+    public static partial void VersionLoaded(ILogger logger, string model, long version, string path, long elapsedMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Failed to load model {Model} version {Version}: {Reason}")]
+    public static partial void VersionLoadFailed(ILogger logger, string model, long version, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Unloaded model {Model} version {Version}")]
+    public static partial void VersionUnloaded(ILogger logger, string model, long version);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Model {Model}: cannot list versions under {BasePath}: {Reason}")]
+    public static partial void BasePathUnreadable(ILogger logger, string model, string basePath, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Polling the model repository failed; the loaded versions keep serving")]
+    public static partial void PollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Serving {Api} on {Address}")]
+    public static partial void Listening(ILogger logger, string api, Uri address);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Model {Model} versions available: {Versions}")]
+    public static partial void ModelReady(ILogger logger, string model, string versions);
+}

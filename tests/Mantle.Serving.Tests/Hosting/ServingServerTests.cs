@@ -1,0 +1,123 @@
+using System.Net;
+using Mantle.Serving.Engine;
+using Mantle.Serving.Hosting;
+using Mantle.Serving.Metrics;
+using Mantle.Serving.Repository;
+using Mantle.Serving.Tests.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mantle.Serving.Tests.Hosting;
+
+public sealed class ServingServerTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private ServingServerOptions Options()
+    {
+        var basePath = Path.Combine(_root.Path, "mm");
+        TestModels.WriteVersion(basePath, 1, TestModels.MatMulAdd());
+        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
+        options.Models.Add(new ModelConfig { Name = "mm", BasePath = basePath });
+        return options;
+    }
+
+    [Fact]
+    public async Task StartAsync_PortZero_BindsTwoDistinctFreePorts()
+    {
+        await using var server = await ServingServer.StartAsync(Options());
+
+        Assert.NotEqual(0, server.GrpcPort);
+        Assert.NotEqual(0, server.RestPort);
+        Assert.NotEqual(server.GrpcPort, server.RestPort);
+        Assert.Equal(new Uri($"http://127.0.0.1:{server.RestPort}"), server.RestAddress);
+        Assert.True(server.Repository.IsReady);
+        Assert.True(server.Repository.Find("mm").Found);
+    }
+
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/monitoring/prometheus/metrics")]
+    public async Task Metrics_OnRestPort_ExportsRequestsLatencyAndBatchSizes(string path)
+    {
+        await using var server = await ServingServer.StartAsync(Options());
+        server.Metrics.RecordRequest(ServingApiNames.KServeRest, "mm", 1, null, TimeSpan.FromMilliseconds(3));
+        server.Metrics.RecordRequest(ServingApiNames.TfServingGrpc, "mm", null, ServingErrorCode.InvalidArgument, TimeSpan.FromMilliseconds(1));
+        server.Metrics.RecordBatch("mm", 4);
+        using var client = new HttpClient { BaseAddress = server.RestAddress };
+
+        using var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("mantle_serving_requests_total{model=\"mm\",version=\"1\",api=\"kserve-rest\",outcome=\"ok\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("mantle_serving_requests_total{model=\"mm\",version=\"\",api=\"tfs-grpc\",outcome=\"invalid_argument\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("mantle_serving_request_duration_seconds_bucket{model=\"mm\",version=\"1\",api=\"kserve-rest\",outcome=\"ok\"", text, StringComparison.Ordinal);
+        Assert.Contains("mantle_serving_batch_size_sum{model=\"mm\"} 4", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_OnGrpcPort_IsNotServed()
+    {
+        await using var server = await ServingServer.StartAsync(Options());
+        using var client = new HttpClient
+        {
+            BaseAddress = server.GrpcAddress,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        using var response = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GrpcPort_Http11Request_IsRefused()
+    {
+        await using var server = await ServingServer.StartAsync(Options());
+        using var client = new HttpClient { BaseAddress = server.GrpcAddress };
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await client.GetAsync("/metrics");
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        // Kestrel answers an HTTP/1.1 request on an HTTP/2-only endpoint with an error, or drops it.
+        Assert.False(response?.IsSuccessStatusCode ?? false);
+        response?.Dispose();
+    }
+
+    [Fact]
+    public async Task StartAsync_NoLoadableVersion_ThrowsNamingTheFile()
+    {
+        var options = Options();
+        var broken = Path.Combine(_root.Path, "broken");
+        TestModels.WriteVersion(broken, 5, [1, 2, 3]);
+        options.Models.Add(new ModelConfig { Name = "broken", BasePath = broken });
+
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => ServingServer.StartAsync(options));
+
+        Assert.Contains("'broken'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(broken, "5"), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_InvalidOptions_ThrowsNamingEachKey()
+    {
+        var options = Options();
+        options.GrpcPort = 70000;
+        options.Host = "example.invalid";
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => ServingServer.StartAsync(options));
+
+        Assert.Contains("port must be between 0 and 65535", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("host must be an IP address", ex.Message, StringComparison.Ordinal);
+    }
+}
