@@ -14,6 +14,8 @@ public static class InferenceClients
     {
         InferenceProtocol.TfsRest => new TfServingRestClient(baseAddress, handler),
         InferenceProtocol.KServeRest => new KServeRestClient(baseAddress, handler),
-        _ => throw new NotSupportedException($"{protocol} is not available in this build."),
+        InferenceProtocol.TfsGrpc => new TfServingGrpcClient(baseAddress, handler),
+        InferenceProtocol.KServeGrpc => new KServeGrpcClient(baseAddress, handler),
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown protocol."),
     };
 }
