@@ -139,7 +139,7 @@ internal static class BenchCommand
         }
 
         var table = new Table().AddColumns("", "value");
-        table.Title = new TableTitle(target);
+        table.Title = new TableTitle(Markup.Escape(target));
         table.AddRow("batch × concurrency × loop", $"{options.ItemsPerRequest} × {options.Concurrency} × {options.Loop}");
         table.AddRow("requests (errors)", $"{result.Requests} ({result.Errors})");
         table.AddRow("elapsed", $"{result.Elapsed.TotalSeconds:F2} s");

@@ -80,13 +80,13 @@ internal static class InferCommand
     private static void WriteTable(IAnsiConsole console, string model, Uri uri, string protocol, IReadOnlyList<ClientTensor> outputs)
     {
         var table = new Table().AddColumns("output", "type", "shape", "values");
-        table.Title = new TableTitle($"{model} at {uri} ({protocol})");
+        table.Title = new TableTitle(Markup.Escape($"{model} at {uri} ({protocol})"));
         foreach (var output in outputs)
         {
             table.AddRow(
                 Markup.Escape(output.Name),
                 TensorDataTypes.ToKServeName(output.DataType),
-                "[" + string.Join(", ", output.Shape) + "]",
+                Markup.Escape("[" + string.Join(", ", output.Shape) + "]"),
                 Markup.Escape(Preview(output)));
         }
 
