@@ -82,12 +82,12 @@ internal static class BenchCommand
             }
             catch (ArgumentException error)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.UsageError;
             }
             catch (Exception error) when (error is InferenceClientException or HttpRequestException or Grpc.Core.RpcException or InvalidOperationException)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.RemoteError;
             }
         });
@@ -149,7 +149,7 @@ internal static class BenchCommand
         console.Write(table);
         if (result.FirstError is { } first)
         {
-            console.MarkupLineInterpolated($"[red]first error:[/] {first}");
+            Console.Error.WriteLine($"first error: {first}");
         }
     }
 }

@@ -65,12 +65,12 @@ internal static class InferCommand
             }
             catch (ArgumentException error)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.UsageError;
             }
             catch (Exception error) when (error is InferenceClientException or HttpRequestException or Grpc.Core.RpcException)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+                Console.Error.WriteLine($"error: {error.Message}");
                 return ExitCodes.RemoteError;
             }
         });
