@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Repository.Internal;
 using Microsoft.Extensions.Logging;
@@ -303,7 +302,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             return true;
         }
 
-        var fingerprint = Fingerprint(folder);
+        var fingerprint = VersionFolders.Fingerprint(folder);
         VersionSlot slot;
         lock (_stateLock)
         {
@@ -380,36 +379,12 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
     {
         try
         {
-            var result = new SortedDictionary<long, string>();
-            foreach (var directory in Directory.EnumerateDirectories(config.BasePath))
-            {
-                var name = Path.GetFileName(directory);
-                if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-                {
-                    result[version] = directory;
-                }
-            }
-
-            return result;
+            return VersionFolders.List(config.BasePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             ServingLog.BasePathUnreadable(_logger, config.Name, config.BasePath, ex.Message);
             return null;
-        }
-    }
-
-    private static string Fingerprint(string folder)
-    {
-        try
-        {
-            var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories);
-            var latest = files.Length == 0 ? 0 : files.Max(f => f.LastWriteTimeUtc.Ticks);
-            return FormattableString.Invariant($"{files.Length}:{files.Sum(f => f.Length)}:{latest}");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "unreadable";
         }
     }
 
