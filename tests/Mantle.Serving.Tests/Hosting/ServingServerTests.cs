@@ -137,7 +137,9 @@ public sealed class ServingServerTests : IDisposable
 
         TestModels.WriteVersion(Path.Combine(_root.Path, "mm"), 2, TestModels.MatMulAdd());
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (server.Repository.Find("mm").Model?.Version != 2 && DateTime.UtcNow < deadline)
+        // Version 2 becomes available before version 1 is unloaded: wait for both.
+        while ((server.Repository.Find("mm").Model?.Version != 2 || server.Repository.GetStatus("mm", 1).Single().State != ModelVersionState.End)
+            && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
