@@ -110,7 +110,7 @@ public sealed class ServingServer : IAsyncDisposable
             var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
             if (options.PollInterval > TimeSpan.Zero)
             {
-                server._polling = server.PollAsync(repository, options.PollInterval, loggerFactory.CreateLogger<ServingServer>());
+                server._polling = server.PollAsync(repository, options, loggerFactory.CreateLogger<ServingServer>());
             }
 
             return server;
@@ -293,13 +293,21 @@ public sealed class ServingServer : IAsyncDisposable
         return new Uri(addresses.First()).Port;
     }
 
-    private async Task PollAsync(ModelRepository repository, TimeSpan interval, ILogger logger)
+    private async Task PollAsync(ModelRepository repository, ServingServerOptions options, ILogger logger)
     {
-        using var timer = new PeriodicTimer(interval);
+        var configFile = options.ModelConfigFile;
+        var configWritten = configFile is null ? default : File.GetLastWriteTimeUtc(configFile);
+        using var timer = new PeriodicTimer(options.PollInterval);
         while (await timer.WaitForNextTickAsync(_stopping.Token))
         {
             try
             {
+                if (configFile is not null && File.GetLastWriteTimeUtc(configFile) is var written && written != configWritten)
+                {
+                    configWritten = written;
+                    await ReloadConfigAsync(repository, configFile, logger);
+                }
+
                 await repository.RefreshAsync(_stopping.Token);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -310,6 +318,21 @@ public sealed class ServingServer : IAsyncDisposable
             {
                 ServingLog.PollFailed(logger, ex);
             }
+        }
+    }
+
+    private async Task ReloadConfigAsync(ModelRepository repository, string configFile, ILogger logger)
+    {
+        try
+        {
+            var models = ModelConfigFile.Load(configFile);
+            await repository.ReconfigureAsync(models, _stopping.Token);
+            var names = string.Join(", ", models.Select(m => m.Name));
+            ServingLog.ConfigReloaded(logger, configFile, names);
+        }
+        catch (Exception ex) when (ex is ConfigFileException or ArgumentException)
+        {
+            ServingLog.ConfigReloadFailed(logger, configFile, ex.Message);
         }
     }
 }

@@ -12,9 +12,9 @@ namespace Mantle.Serving.Repository;
 /// serving when a new one fails to load. <see cref="RefreshAsync"/> re-reads the folders (polling).
 /// Lookups are lock-free.
 /// </summary>
-public sealed class ModelRepository : IModelRepository, IAsyncDisposable
+public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
 {
-    private readonly Dictionary<string, ModelEntry> _models;
+    private volatile Dictionary<string, ModelEntry> _models;
     private readonly ModelRepositoryOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
@@ -28,19 +28,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(models);
         _options = options ?? new ModelRepositoryOptions();
         _logger = logger ?? NullLogger<ModelRepository>.Instance;
-        _models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
-        foreach (var config in models)
-        {
-            if (!string.Equals(config.Platform, "onnx", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"Model '{config.Name}' has model_platform \"{config.Platform}\"; Mantle serves \"onnx\" models only.", nameof(models));
-            }
-
-            if (!_models.TryAdd(config.Name, new ModelEntry(config)))
-            {
-                throw new ArgumentException($"Model name '{config.Name}' is configured twice.", nameof(models));
-            }
-        }
+        _models = CheckConfigs(models).ToDictionary(c => c.Name, c => new ModelEntry(c), StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -209,21 +197,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             _disposed = true;
             foreach (var entry in _models.Values)
             {
-                var models = entry.Available;
-                entry.Available = [];
-                foreach (var model in models)
-                {
-                    await DisposeModelAsync(model);
-                }
-
-                lock (_stateLock)
-                {
-                    foreach (var slot in entry.Slots.Values.Where(s => s.State == ModelVersionState.Available))
-                    {
-                        slot.State = ModelVersionState.End;
-                        slot.Model = null;
-                    }
-                }
+                await UnloadAllAsync(entry);
             }
         }
         finally
