@@ -25,4 +25,13 @@ internal static partial class ServingLog
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Model {Model} versions available: {Versions}")]
     public static partial void ModelReady(ILogger logger, string model, string versions);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Model {Model} label {Label} points at version {Version}, which is not available; lookups by this label fail until it is")]
+    public static partial void LabelUnavailable(ILogger logger, string model, string label, long version);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Reloaded model config file {Path}: models {Models}")]
+    public static partial void ConfigReloaded(ILogger logger, string path, string models);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Model config file {Path} was not applied; the previous configuration keeps serving: {Reason}")]
+    public static partial void ConfigReloadFailed(ILogger logger, string path, string reason);
 }

@@ -91,15 +91,26 @@ public sealed class ServingServer : IAsyncDisposable
         var ownedLoggerFactory = loggerFactory is null ? CreateConsoleLoggerFactory() : null;
         loggerFactory ??= ownedLoggerFactory!;
         var metrics = new ServingMetrics();
-        options.Repository.Metrics ??= metrics;
-        var repository = new ModelRepository(options.Models, options.Repository, loggerFactory.CreateLogger<ModelRepository>());
+        var repositoryOptions = new ModelRepositoryOptions
+        {
+            Onnx = options.Repository.Onnx,
+            Batching = options.Repository.Batching,
+            Metrics = options.Repository.Metrics ?? metrics,
+        };
+        repositoryOptions.Sources.Clear();
+        foreach (var source in options.Repository.Sources)
+        {
+            repositoryOptions.Sources.Add(source);
+        }
+
+        var repository = new ModelRepository(options.Models, repositoryOptions, loggerFactory.CreateLogger<ModelRepository>());
         try
         {
             await repository.LoadAsync(cancellationToken);
             var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
             if (options.PollInterval > TimeSpan.Zero)
             {
-                server._polling = server.PollAsync(repository, options.PollInterval, loggerFactory.CreateLogger<ServingServer>());
+                server._polling = server.PollAsync(repository, options, loggerFactory.CreateLogger<ServingServer>());
             }
 
             return server;
@@ -195,6 +206,7 @@ public sealed class ServingServer : IAsyncDisposable
         }
         catch
         {
+            await grpc.StopAsync(CancellationToken.None);
             await grpc.DisposeAsync();
             await rest.DisposeAsync();
             throw;
@@ -281,13 +293,21 @@ public sealed class ServingServer : IAsyncDisposable
         return new Uri(addresses.First()).Port;
     }
 
-    private async Task PollAsync(ModelRepository repository, TimeSpan interval, ILogger logger)
+    private async Task PollAsync(ModelRepository repository, ServingServerOptions options, ILogger logger)
     {
-        using var timer = new PeriodicTimer(interval);
+        var configFile = options.ModelConfigFile;
+        var configWritten = configFile is null ? default : File.GetLastWriteTimeUtc(configFile);
+        using var timer = new PeriodicTimer(options.PollInterval);
         while (await timer.WaitForNextTickAsync(_stopping.Token))
         {
             try
             {
+                if (configFile is not null && File.GetLastWriteTimeUtc(configFile) is var written && written != configWritten)
+                {
+                    configWritten = written;
+                    await ReloadConfigAsync(repository, configFile, logger);
+                }
+
                 await repository.RefreshAsync(_stopping.Token);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -298,6 +318,21 @@ public sealed class ServingServer : IAsyncDisposable
             {
                 ServingLog.PollFailed(logger, ex);
             }
+        }
+    }
+
+    private async Task ReloadConfigAsync(ModelRepository repository, string configFile, ILogger logger)
+    {
+        try
+        {
+            var models = ModelConfigFile.Load(configFile);
+            await repository.ReconfigureAsync(models, _stopping.Token);
+            var names = string.Join(", ", models.Select(m => m.Name));
+            ServingLog.ConfigReloaded(logger, configFile, names);
+        }
+        catch (Exception ex) when (ex is ConfigFileException or ArgumentException)
+        {
+            ServingLog.ConfigReloadFailed(logger, configFile, ex.Message);
         }
     }
 }

@@ -18,6 +18,13 @@ public sealed class ServingServerOptions
     /// <summary>The models to serve (ignored when a repository is passed to <see cref="ServingServer.StartAsync(Engine.IModelRepository, ServingServerOptions, CancellationToken)"/>).</summary>
     public IList<ModelConfig> Models { get; } = [];
 
+    /// <summary>
+    /// The <c>--model_config_file</c> the models came from, or null. When set and polling is on, the
+    /// file is re-read whenever its modification time changes: models are added, removed or
+    /// re-configured; a file that does not parse is logged and the running configuration kept.
+    /// </summary>
+    public string? ModelConfigFile { get; set; }
+
     /// <summary>How versions are read, loaded and batched.</summary>
     public ModelRepositoryOptions Repository { get; set; } = new();
 

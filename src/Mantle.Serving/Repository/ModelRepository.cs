@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Repository.Internal;
 using Microsoft.Extensions.Logging;
@@ -13,9 +12,9 @@ namespace Mantle.Serving.Repository;
 /// serving when a new one fails to load. <see cref="RefreshAsync"/> re-reads the folders (polling).
 /// Lookups are lock-free.
 /// </summary>
-public sealed class ModelRepository : IModelRepository, IAsyncDisposable
+public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
 {
-    private readonly Dictionary<string, ModelEntry> _models;
+    private volatile Dictionary<string, ModelEntry> _models;
     private readonly ModelRepositoryOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
@@ -29,19 +28,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(models);
         _options = options ?? new ModelRepositoryOptions();
         _logger = logger ?? NullLogger<ModelRepository>.Instance;
-        _models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
-        foreach (var config in models)
-        {
-            if (!string.Equals(config.Platform, "onnx", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"Model '{config.Name}' has model_platform \"{config.Platform}\"; Mantle serves \"onnx\" models only.", nameof(models));
-            }
-
-            if (!_models.TryAdd(config.Name, new ModelEntry(config)))
-            {
-                throw new ArgumentException($"Model name '{config.Name}' is configured twice.", nameof(models));
-            }
-        }
+        _models = CheckConfigs(models).ToDictionary(c => c.Name, c => new ModelEntry(c), StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -210,21 +197,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             _disposed = true;
             foreach (var entry in _models.Values)
             {
-                var models = entry.Available;
-                entry.Available = [];
-                foreach (var model in models)
-                {
-                    await DisposeModelAsync(model);
-                }
-
-                lock (_stateLock)
-                {
-                    foreach (var slot in entry.Slots.Values.Where(s => s.State == ModelVersionState.Available))
-                    {
-                        slot.State = ModelVersionState.End;
-                        slot.Model = null;
-                    }
-                }
+                await UnloadAllAsync(entry);
             }
         }
         finally
@@ -303,7 +276,7 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             return true;
         }
 
-        var fingerprint = Fingerprint(folder);
+        var fingerprint = VersionFolders.Fingerprint(folder);
         VersionSlot slot;
         lock (_stateLock)
         {
@@ -380,36 +353,12 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
     {
         try
         {
-            var result = new SortedDictionary<long, string>();
-            foreach (var directory in Directory.EnumerateDirectories(config.BasePath))
-            {
-                var name = Path.GetFileName(directory);
-                if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-                {
-                    result[version] = directory;
-                }
-            }
-
-            return result;
+            return VersionFolders.List(config.BasePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             ServingLog.BasePathUnreadable(_logger, config.Name, config.BasePath, ex.Message);
             return null;
-        }
-    }
-
-    private static string Fingerprint(string folder)
-    {
-        try
-        {
-            var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories);
-            var latest = files.Length == 0 ? 0 : files.Max(f => f.LastWriteTimeUtc.Ticks);
-            return FormattableString.Invariant($"{files.Length}:{files.Sum(f => f.Length)}:{latest}");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "unreadable";
         }
     }
 

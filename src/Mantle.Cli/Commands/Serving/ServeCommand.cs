@@ -60,6 +60,7 @@ internal static class ServeCommand
 
             try
             {
+                options.ModelConfigFile = parse.GetValue(configFile) is { } path ? Path.GetFullPath(path) : null;
                 foreach (var model in ReadModels(parse.GetValue(configFile), parse.GetValue(modelName), parse.GetValue(modelBasePath)))
                 {
                     options.Models.Add(model);

@@ -6,8 +6,14 @@ namespace Mantle.Serving.Repository.Internal;
 internal sealed class ModelEntry(ModelConfig config)
 {
     private IServableModel[] _available = [];
+    private ModelConfig _config = config;
 
-    public ModelConfig Config { get; } = config;
+    /// <summary>The model's configuration; replaced as a whole when the config file changes.</summary>
+    public ModelConfig Config
+    {
+        get => Volatile.Read(ref _config);
+        set => Volatile.Write(ref _config, value);
+    }
 
     public SortedDictionary<long, VersionSlot> Slots { get; } = [];
 
