@@ -161,4 +161,24 @@ public sealed class ServingServerTests : IDisposable
         Assert.NotEmpty(_logs.Errors);
         Assert.All(_logs.Entries, e => Assert.DoesNotContain("SECRET-WEIGHTS", e.Message, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task StartAsync_RestPortInUse_ThrowsAndReleasesTheGrpcPort()
+    {
+        await using var first = await ServingServer.StartAsync(Options());
+        var options = Options();
+        options.RestPort = first.RestPort;
+        var grpcProbe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        grpcProbe.Start();
+        options.GrpcPort = ((IPEndPoint)grpcProbe.LocalEndpoint).Port;
+        grpcProbe.Stop();
+
+        await Assert.ThrowsAsync<IOException>(() => ServingServer.StartAsync(options));
+
+        // The gRPC listener opened before the failure is closed again.
+        using var again = new System.Net.Sockets.TcpListener(IPAddress.Loopback, options.GrpcPort);
+        again.Start();
+        again.Stop();
+        Assert.True(first.Repository.IsReady);
+    }
 }
