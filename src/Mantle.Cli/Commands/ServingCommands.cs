@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.Commands.Serving;
 
 namespace Mantle.Cli.Commands;
 
@@ -8,5 +9,6 @@ internal static class ServingCommands
     public static void Register(RootCommand root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        root.Subcommands.Add(ServeCommand.Create());
     }
 }

@@ -19,7 +19,7 @@ namespace Mantle.Serving.Hosting;
 
 /// <summary>
 /// A running inference server: a gRPC listener (HTTP/2, TF Serving and KServe gRPC services) and a
-/// REST listener (HTTP/1.1 and HTTP/2, TF Serving and KServe REST, Prometheus metrics) in one process.
+/// REST listener (HTTP/1.1, TF Serving and KServe REST, Prometheus metrics) in one process.
 /// Each listener is its own ASP.NET Core application, so REST routes exist only on the REST port and
 /// gRPC services only on the gRPC port; both share one <see cref="IModelRepository"/> and one
 /// <see cref="ServingMetrics"/> (registered as singletons in both). Start with <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>;
@@ -171,6 +171,7 @@ public sealed class ServingServer : IAsyncDisposable
     }
 
     private static ILoggerFactory CreateConsoleLoggerFactory() => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+        .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
         .AddSimpleConsole(c => c.SingleLine = true)
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("Grpc", LogLevel.Warning));
@@ -233,7 +234,9 @@ public sealed class ServingServer : IAsyncDisposable
             kestrel.Limits.Http2.InitialStreamWindowSize = options.Http2StreamWindowBytes;
             var address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             kestrel.Listen(address, isGrpc ? options.GrpcPort : options.RestPort, listen =>
-                listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+                // Without TLS there is no ALPN: HTTP/2 needs prior knowledge (gRPC clients have it), while
+                // REST clients speak HTTP/1.1; Kestrel cannot offer both on one cleartext endpoint.
+                listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1);
         });
         if (isGrpc)
         {

@@ -12,7 +12,7 @@ public sealed class ServingServerOptions
     /// <summary>The gRPC port (<c>--port</c>, HTTP/2 only); 0 picks a free port. Defaults to 8500.</summary>
     public int GrpcPort { get; set; } = 8500;
 
-    /// <summary>The REST port (<c>--rest_api_port</c>, HTTP/1.1 and HTTP/2); 0 picks a free port. Defaults to 8501.</summary>
+    /// <summary>The REST port (<c>--rest_api_port</c>, HTTP/1.1 while cleartext); 0 picks a free port. Defaults to 8501.</summary>
     public int RestPort { get; set; } = 8501;
 
     /// <summary>The models to serve (ignored when a repository is passed to <see cref="ServingServer.StartAsync(Engine.IModelRepository, ServingServerOptions, CancellationToken)"/>).</summary>

@@ -76,9 +76,9 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
                     var errors = entry.Slots.Values.Where(s => s.Error is not null).Select(s => s.Error!.Message).ToList();
                     reason = errors.Count > 0
                         ? string.Join(" ", errors)
-                        : entry.Slots.Count == 0
-                            ? $"no version folder (a number, such as {Path.Combine(entry.Config.BasePath, "1")}) with a model under {entry.Config.BasePath}."
-                            : $"no version found matches its version policy ({entry.Config.VersionPolicy}); found versions {string.Join(", ", entry.Slots.Keys)}.";
+                        : ListVersionFolders(entry.Config) is { Count: > 0 } found
+                            ? $"no version found matches its version policy ({entry.Config.VersionPolicy}); found versions {string.Join(", ", found.Keys)} under {entry.Config.BasePath}."
+                            : $"no version folder (a number, such as {Path.Combine(entry.Config.BasePath, "1")}) with a model under {entry.Config.BasePath}.";
                 }
 
                 problems.Add($"Model '{entry.Config.Name}' has no loadable version: {reason}");
@@ -244,17 +244,6 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
             return;
         }
 
-        lock (_stateLock)
-        {
-            foreach (var version in folders.Keys)
-            {
-                if (!entry.Slots.TryGetValue(version, out var slot) || (slot.State == ModelVersionState.End && slot.Error is null))
-                {
-                    entry.Slots[version] = new VersionSlot(version);
-                }
-            }
-        }
-
         var wanted = new HashSet<long>();
         var candidates = folders.Keys.OrderDescending().ToList();
         if (config.VersionPolicy.Kind == ModelVersionPolicyKind.Specific)
@@ -318,7 +307,12 @@ public sealed class ModelRepository : IModelRepository, IAsyncDisposable
         VersionSlot slot;
         lock (_stateLock)
         {
-            slot = entry.Slots[version];
+            if (!entry.Slots.TryGetValue(version, out slot!) || (slot.State == ModelVersionState.End && slot.Error is null))
+            {
+                slot = new VersionSlot(version);
+                entry.Slots[version] = slot;
+            }
+
             if (slot.FailedFingerprint is not null && slot.FailedFingerprint == fingerprint)
             {
                 return false;
