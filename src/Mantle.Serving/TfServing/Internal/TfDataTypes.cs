@@ -1,3 +1,4 @@
+using Google.Protobuf.Reflection;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensorflow;
 
@@ -6,6 +7,8 @@ namespace Mantle.Serving.TfServing.Internal;
 /// <summary>Maps between ONNX Runtime element types and TensorFlow dtypes.</summary>
 internal static class TfDataTypes
 {
+    private static readonly EnumDescriptor DataTypeDescriptor = TypesReflection.Descriptor.EnumTypes.Single(e => e.Name == "DataType");
+
     public static bool TryToTf(TensorElementType type, out DataType dtype)
     {
         dtype = type switch
@@ -67,27 +70,9 @@ internal static class TfDataTypes
         _ => 0,
     };
 
-    /// <summary>TensorFlow's name of a dtype, as in "DT_FLOAT".</summary>
-    public static string Name(DataType dtype) => dtype switch
-    {
-        DataType.DtFloat => "DT_FLOAT",
-        DataType.DtDouble => "DT_DOUBLE",
-        DataType.DtInt32 => "DT_INT32",
-        DataType.DtUint8 => "DT_UINT8",
-        DataType.DtInt16 => "DT_INT16",
-        DataType.DtInt8 => "DT_INT8",
-        DataType.DtString => "DT_STRING",
-        DataType.DtComplex64 => "DT_COMPLEX64",
-        DataType.DtInt64 => "DT_INT64",
-        DataType.DtBool => "DT_BOOL",
-        DataType.DtBfloat16 => "DT_BFLOAT16",
-        DataType.DtUint16 => "DT_UINT16",
-        DataType.DtComplex128 => "DT_COMPLEX128",
-        DataType.DtHalf => "DT_HALF",
-        DataType.DtUint32 => "DT_UINT32",
-        DataType.DtUint64 => "DT_UINT64",
-        _ => "DT_" + dtype.ToString().ToUpperInvariant(),
-    };
+    /// <summary>TensorFlow's name of a dtype, as in "DT_FLOAT" (from the proto descriptor).</summary>
+    public static string Name(DataType dtype) =>
+        DataTypeDescriptor.FindValueByNumber((int)dtype)?.Name ?? $"dtype {(int)dtype}";
 
     /// <summary>TensorFlow's name of the dtype that carries an ONNX Runtime element type.</summary>
     public static string Name(TensorElementType type) => TryToTf(type, out var dtype) ? Name(dtype) : type.ToString();

@@ -1,14 +1,55 @@
+using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Tensorflow.Serving;
 
 namespace Mantle.Serving.TfServing.Internal;
 
 /// <summary>tensorflow.serving.PredictionService: Predict and GetModelMetadata; the Example-based methods are not supported.</summary>
-internal sealed class TfPredictionService(IModelRepository repository) : PredictionService.PredictionServiceBase
+internal sealed class TfPredictionService(IModelRepository repository, IServiceProvider services) : PredictionService.PredictionServiceBase
 {
+    private readonly ServingMetrics? _metrics = services.GetService<ServingMetrics>();
+
     public override async Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long? version = null;
+        try
+        {
+            var response = await PredictCoreAsync(request, context, v => version = v).ConfigureAwait(false);
+            Record(request.ModelSpec, version, null, started);
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            Record(request.ModelSpec, version, ex.StatusCode, started);
+            throw;
+        }
+    }
+
+    public override Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = GetModelMetadataCore(request);
+            Record(request.ModelSpec, response.ModelSpec.Version, null, started);
+            return Task.FromResult(response);
+        }
+        catch (RpcException ex)
+        {
+            Record(request.ModelSpec, null, ex.StatusCode, started);
+            throw;
+        }
+    }
+
+    private void Record(ModelSpec? spec, long? version, StatusCode? status, long started) =>
+        _metrics?.RecordRequest(ServingApiNames.TfServingGrpc, spec?.Name ?? string.Empty, version, status is null ? null : TfStatusMapping.FromGrpc(status.Value), Stopwatch.GetElapsedTime(started));
+
+    private async Task<PredictResponse> PredictCoreAsync(PredictRequest request, ServerCallContext context, Action<long> served)
     {
         var lookup = TfModels.Find(repository, request.ModelSpec);
         if (!lookup.Found)
@@ -17,6 +58,7 @@ internal sealed class TfPredictionService(IModelRepository repository) : Predict
         }
 
         var model = lookup.Model;
+        served(model.Version);
         var inferenceRequest = BuildRequest(request, model.Signature);
         using var result = await model.InferAsync(inferenceRequest, context.CancellationToken).ConfigureAwait(false);
         if (result.Error is not null)
@@ -33,7 +75,7 @@ internal sealed class TfPredictionService(IModelRepository repository) : Predict
         return response;
     }
 
-    public override Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
+    private GetModelMetadataResponse GetModelMetadataCore(GetModelMetadataRequest request)
     {
         var lookup = TfModels.Find(repository, request.ModelSpec);
         if (!lookup.Found)
@@ -56,7 +98,7 @@ internal sealed class TfPredictionService(IModelRepository repository) : Predict
 
         var response = new GetModelMetadataResponse { ModelSpec = TfModels.SpecOf(lookup.Model) };
         response.Metadata["signature_def"] = Any.Pack(TfModels.SignatureDefs(lookup.Model.Signature));
-        return Task.FromResult(response);
+        return response;
     }
 
     public override Task<ClassificationResponse> Classify(ClassificationRequest request, ServerCallContext context) =>
@@ -84,6 +126,21 @@ internal sealed class TfPredictionService(IModelRepository repository) : Predict
         var inputs = new List<InferenceTensor>(request.Inputs.Count);
         foreach (var (name, proto) in request.Inputs)
         {
+            var spec = signature.Inputs.FirstOrDefault(i => i.Name == name);
+            if (spec is null)
+            {
+                throw new RpcException(new Status(
+                    StatusCode.InvalidArgument,
+                    $"input tensor alias not found in signature: {name}; the inputs are: {string.Join(", ", signature.Inputs.Select(i => i.Name))}"));
+            }
+
+            if (TfDataTypes.TryToTf(spec.ElementType, out var expected) && proto.Dtype != expected)
+            {
+                throw new RpcException(new Status(
+                    StatusCode.InvalidArgument,
+                    $"input '{name}' has dtype {TfDataTypes.Name(proto.Dtype)} but the model expects {TfDataTypes.Name(expected)}"));
+            }
+
             var tensor = TensorProtoCodec.Decode(name, proto, out var error);
             if (tensor is null)
             {

@@ -18,6 +18,17 @@ internal static class TfStatusMapping
         _ => StatusCode.Internal,
     };
 
+    public static ServingErrorCode FromGrpc(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument => ServingErrorCode.InvalidArgument,
+        StatusCode.NotFound => ServingErrorCode.NotFound,
+        StatusCode.Unavailable => ServingErrorCode.Unavailable,
+        StatusCode.ResourceExhausted => ServingErrorCode.ResourceExhausted,
+        StatusCode.FailedPrecondition => ServingErrorCode.FailedPrecondition,
+        StatusCode.Unimplemented => ServingErrorCode.Unimplemented,
+        _ => ServingErrorCode.Internal,
+    };
+
     public static Tensorflow.Error.Code ToTf(ServingErrorCode code) => (Tensorflow.Error.Code)(int)ToGrpc(code);
 
     /// <summary>TF Serving's HTTP status for each canonical code (http_server.cc ToHTTPStatusCode).</summary>

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Google.Protobuf;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,15 +13,27 @@ using Microsoft.Extensions.Logging;
 namespace Mantle.Serving.TfServing.Internal.Rest;
 
 /// <summary>The TF Serving REST API: model status, metadata and predict under /v1/models.</summary>
-internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRestEndpoints> logger)
+internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRestEndpoints> logger, IServiceProvider services)
 {
+    private readonly ServingMetrics? _metrics = services.GetService<ServingMetrics>();
+
     private static readonly JsonFormatter ProtoJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithPreserveProtoFieldNames(true));
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
 
-    public static Task HandleGet(HttpContext context) => context.RequestServices.GetRequiredService<TfRestEndpoints>().GetAsync(context);
+    private static readonly object StartedKey = new();
 
-    public static Task HandlePost(HttpContext context) => context.RequestServices.GetRequiredService<TfRestEndpoints>().PostAsync(context);
+    public static Task HandleGet(HttpContext context)
+    {
+        context.Items[StartedKey] = Stopwatch.GetTimestamp();
+        return context.RequestServices.GetRequiredService<TfRestEndpoints>().GetAsync(context);
+    }
+
+    public static Task HandlePost(HttpContext context)
+    {
+        context.Items[StartedKey] = Stopwatch.GetTimestamp();
+        return context.RequestServices.GetRequiredService<TfRestEndpoints>().PostAsync(context);
+    }
 
     private static string RawPath(HttpContext context) => context.Request.RouteValues["path"] as string ?? string.Empty;
 
@@ -42,7 +56,8 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
             return WriteErrorAsync(context, path.Model, error!);
         }
 
-        return WriteJsonAsync(context, ProtoJson.Format(response));
+        Record(context, path.Model, null, null);
+        return WriteJsonAsync(context, null, ProtoJson.Format(response));
     }
 
     private Task MetadataAsync(HttpContext context, TfRestPath path)
@@ -55,7 +70,7 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
 
         var spec = ProtoJson.Format(TfModels.SpecOf(lookup.Model));
         var signatures = ProtoJson.Format(TfModels.SignatureDefs(lookup.Model.Signature));
-        return WriteJsonAsync(context, $"{{\"model_spec\": {spec}, \"metadata\": {{\"signature_def\": {signatures}}}}}");
+        return WriteJsonAsync(context, lookup.Model, $"{{\"model_spec\": {spec}, \"metadata\": {{\"signature_def\": {signatures}}}}}");
     }
 
     private async Task PostAsync(HttpContext context)
@@ -128,6 +143,8 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
             {
                 JsonPredictResponse.Write(writer, result.Outputs, request.RowFormat);
             }
+
+            Record(context, model.Name, model.Version, null);
         }
         finally
         {
@@ -174,8 +191,21 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
         ServingErrorCode.InvalidArgument,
         $"Malformed request: {context.Request.Method} {context.Request.Path}; expected GET /v1/models/<name>[/versions/<n>|/labels/<label>][/metadata] or POST …:predict");
 
-    private static async Task WriteJsonAsync(HttpContext context, string json)
+    private void Record(HttpContext context, string? model, long? version, ServingErrorCode? error)
     {
+        if (_metrics is not null && context.Items.TryGetValue(StartedKey, out var started) && started is long timestamp)
+        {
+            _metrics.RecordRequest(ServingApiNames.TfServingRest, model ?? string.Empty, version, error, Stopwatch.GetElapsedTime(timestamp));
+        }
+    }
+
+    private async Task WriteJsonAsync(HttpContext context, IServableModel? model, string json)
+    {
+        if (model is not null)
+        {
+            Record(context, model.Name, model.Version, null);
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
@@ -183,6 +213,7 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
 
     private async Task WriteErrorAsync(HttpContext context, string? model, ServingError error, int? status = null)
     {
+        Record(context, model, null, error.Code);
         TfServingLog.RestRequestFailed(logger, model ?? "-", error.Code);
         context.Response.StatusCode = status ?? TfStatusMapping.ToHttp(error.Code);
         context.Response.ContentType = "application/json";
