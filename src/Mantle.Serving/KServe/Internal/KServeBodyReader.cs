@@ -7,13 +7,23 @@ namespace Mantle.Serving.KServe.Internal;
 /// <summary>Reads a request body into one pooled buffer (returned by the caller), enforcing the size limit.</summary>
 internal static class KServeBodyReader
 {
+    private const long DrainAllowanceBytes = 16 * 1024 * 1024;
+
     /// <summary>Reads the body; the limit is the server's request body limit (Kestrel's MaxRequestBodySize).</summary>
     public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context)
     {
-        var limit = Math.Min(context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? int.MaxValue, Array.MaxLength);
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        var limit = Math.Min(sizeFeature?.MaxRequestBodySize ?? int.MaxValue, Array.MaxLength);
         var declared = context.Request.ContentLength;
         if (declared > limit)
         {
+            // Let the server drain a moderately oversized body after the 413 instead of resetting the
+            // connection, which could discard the answer before an HTTP/1.1 client reads it.
+            if (sizeFeature is { IsReadOnly: false } && declared.Value - limit <= DrainAllowanceBytes)
+            {
+                sizeFeature.MaxRequestBodySize = declared.Value;
+            }
+
             throw TooLarge(declared.Value, limit);
         }
 
