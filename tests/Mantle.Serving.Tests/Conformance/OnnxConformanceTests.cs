@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Net.Client;
+using Inference;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Hosting;
 using Mantle.Serving.Repository;
@@ -13,7 +14,7 @@ namespace Mantle.Serving.Tests.Conformance;
 
 /// <summary>
 /// ONNX's backend test suite (Debian package libonnx-testdata) served through the KServe v2 REST API
-/// (binary tensor extension) and TF Serving gRPC Predict: every case ONNX Runtime runs in-process and the protocols can carry
+/// (binary tensor extension), TF Serving gRPC Predict and KServe gRPC ModelInfer: every case ONNX Runtime runs in-process and the protocols can carry
 /// must give the same outputs when served.
 /// </summary>
 [Trait("Category", "Conformance")]
@@ -80,10 +81,11 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = server.RestAddress, Timeout = TimeSpan.FromMinutes(2) };
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 256 * 1024 * 1024 });
         var tfs = new PredictionService.PredictionServiceClient(channel);
+        var kserve = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (c, _) =>
         {
             var outputNames = server.Repository.Find(c.Case.ModelName).Model!.Signature.Outputs.Select(o => o.Name).ToList();
-            var failure = await CheckAsync(http, tfs, c, outputNames);
+            var failure = await CheckAsync(http, tfs, kserve, c, outputNames);
             if (failure is null)
             {
                 report.Passed.Add(c.Case.ModelName);
@@ -99,7 +101,12 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
         });
     }
 
-    private static async Task<string?> CheckAsync(HttpClient http, PredictionService.PredictionServiceClient tfs, PreparedCase c, IReadOnlyList<string> outputNames)
+    private static async Task<string?> CheckAsync(
+        HttpClient http,
+        PredictionService.PredictionServiceClient tfs,
+        GRPCInferenceService.GRPCInferenceServiceClient kserve,
+        PreparedCase c,
+        IReadOnlyList<string> outputNames)
     {
         foreach (var dataSet in c.DataSets)
         {
@@ -123,6 +130,17 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
             if (Compare(dataSet, outputs!, c.OrtMatchesExpected) is { } grpcDifference)
             {
                 return $"{dataSet.Name} TF Serving gRPC: {grpcDifference}";
+            }
+
+            var (kserveOutputs, kserveError) = await KServeGrpcTestClient.InferAsync(kserve, c.Case.ModelName, dataSet.Inputs);
+            if (kserveError is not null)
+            {
+                return $"{dataSet.Name} KServe gRPC: {kserveError}";
+            }
+
+            if (Compare(dataSet, kserveOutputs!, c.OrtMatchesExpected) is { } kserveDifference)
+            {
+                return $"{dataSet.Name} KServe gRPC: {kserveDifference}";
             }
         }
 
