@@ -120,4 +120,23 @@ public sealed class ServingServerTests : IDisposable
         Assert.Contains("port must be between 0 and 65535", ex.Message, StringComparison.Ordinal);
         Assert.Contains("host must be an IP address", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Polling_NewVersionCopiedIn_IsServedWithoutRestart()
+    {
+        var options = Options();
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        await using var server = await ServingServer.StartAsync(options);
+        Assert.Equal(1, server.Repository.Find("mm").Model?.Version);
+
+        TestModels.WriteVersion(Path.Combine(_root.Path, "mm"), 2, TestModels.MatMulAdd());
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (server.Repository.Find("mm").Model?.Version != 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(2, server.Repository.Find("mm").Model?.Version);
+        Assert.Equal(ModelVersionState.End, server.Repository.GetStatus("mm", 1).Single().State);
+    }
 }
