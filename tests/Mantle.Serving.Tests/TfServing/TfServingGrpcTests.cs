@@ -263,6 +263,7 @@ public sealed class TfServingGrpcTests(TfServingServerFixture fixture)
         { "negative-dim", StatusCode.InvalidArgument, "dimension 0 of size -1" },
         { "unsupported-dtype", StatusCode.InvalidArgument, "DT_VARIANT" },
         { "int-range", StatusCode.InvalidArgument, "out of range for DT_UINT8" },
+        { "missing-input", StatusCode.InvalidArgument, "'x'" },
     };
 
     [Theory]
@@ -287,6 +288,7 @@ public sealed class TfServingGrpcTests(TfServingServerFixture fixture)
             case "signature": request.ModelSpec.SignatureName = "other"; break;
             case "negative-dim": tensor.TensorShape = Shape(-1, 3); break;
             case "unsupported-dtype": request = Request("mm", "x", new TensorProto { Dtype = DataType.DtVariant }); break;
+            case "missing-input": request.Inputs.Clear(); break;
             case "int-range":
                 var bad = new TensorProto { Dtype = DataType.DtUint8, TensorShape = Shape(1, 2) };
                 bad.IntVal.Add([1, 300]);

@@ -10,6 +10,8 @@ namespace Mantle.Serving.TfServing.Internal.Rest;
 /// </summary>
 internal static class JsonNonFinite
 {
+    private static readonly SearchValues<byte> OutsideString = SearchValues.Create("\"NI"u8);
+
     private static ReadOnlySpan<byte> NaN => "NaN"u8;
 
     private static ReadOnlySpan<byte> Infinity => "Infinity"u8;
@@ -75,38 +77,66 @@ internal static class JsonNonFinite
 
     private static int CountBareTokens(ReadOnlySpan<byte> json)
     {
+        // Vectorized search: outside strings only '"', 'N' and 'I' matter; inside, only '"' and '\'.
         var count = 0;
-        var inString = false;
-        for (var i = 0; i < json.Length; i++)
+        var i = 0;
+        while (true)
         {
-            var c = json[i];
-            if (inString)
+            var next = json[i..].IndexOfAny(OutsideString);
+            if (next < 0)
             {
-                if (c == (byte)'\\')
-                {
-                    i++;
-                }
-                else if (c == (byte)'"')
-                {
-                    inString = false;
-                }
+                return count;
             }
-            else if (c == (byte)'"')
+
+            i += next;
+            if (json[i] == (byte)'"')
             {
-                inString = true;
-            }
-            else if (c is (byte)'N' or (byte)'I' or (byte)'-')
-            {
-                var length = BareTokenLength(json, i);
-                if (length > 0)
+                i = SkipString(json, i + 1);
+                if (i < 0)
                 {
-                    count++;
-                    i += length - 1;
+                    return count;
                 }
+
+                continue;
+            }
+
+            var start = i > 0 && json[i - 1] == (byte)'-' ? i - 1 : i;
+            var length = BareTokenLength(json, start);
+            if (length > 0)
+            {
+                count++;
+                i = start + length;
+            }
+            else
+            {
+                i++;
             }
         }
+    }
 
-        return count;
+    /// <summary>Returns the index after the closing quote of a string whose content starts at <paramref name="i"/>, or -1.</summary>
+    private static int SkipString(ReadOnlySpan<byte> json, int i)
+    {
+        while (true)
+        {
+            var next = json[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            if (json[i] == (byte)'"')
+            {
+                return i + 1;
+            }
+
+            i += 2;
+            if (i >= json.Length)
+            {
+                return -1;
+            }
+        }
     }
 
     private static int BareTokenLength(ReadOnlySpan<byte> json, int i)
