@@ -122,6 +122,8 @@ public sealed class KServeRestErrorTests(KServeServerFixture fixture) : IClassFi
 
         Assert.Equal(400, status);
         Assert.DoesNotContain("SECRET", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains(fixture.Logs.Entries, e => e.EventId == 2301 && e.Message.Contains("malformed JSON", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("SECRET", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -129,6 +129,29 @@ public sealed class KServeRestTests(KServeServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Infer_VersionLabelInPath_ServesTheLabelledVersion()
+    {
+        var (status, body) = await fixture.PostJsonAsync("/v2/models/mm/versions/stable/infer", MmRow);
+
+        Assert.Equal(200, status);
+        Assert.Equal("1", body.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public async Task Infer_Bf16JsonAndBinary_RoundTrips()
+    {
+        var (status, body) = await fixture.PostJsonAsync("/v2/models/id_bf16/infer",
+            """{"inputs": [{"name": "x", "shape": [1, 2], "datatype": "BF16", "data": [1.5, -2]}]}""");
+        var raw = InferenceTensor.FromBytes("x", TensorElementType.BFloat16, [1, 2], new byte[] { 0xC0, 0x3F, 0x00, 0xC0 });
+        var reply = await KServeRestTestClient.InferBinaryAsync(fixture.Http, "id_bf16", [raw]);
+
+        Assert.Equal(200, status);
+        Assert.Equal("BF16", body.GetProperty("outputs")[0].GetProperty("datatype").GetString());
+        Assert.Equal([1.5f, -2f], body.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(raw.Data.ToArray(), reply.Outputs[0].Data.ToArray());
+    }
+
+    [Fact]
     public async Task Infer_RequestedOutputs_ReturnsOnlyThose()
     {
         var (status, body) = await fixture.PostJsonAsync("/v2/models/mm/infer",

@@ -5,7 +5,7 @@ using Inference;
 using Mantle.Serving.Hosting;
 using Mantle.Serving.Repository;
 using Mantle.Serving.Tests.Models;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.Tests.KServe;
@@ -31,9 +31,14 @@ public sealed class KServeServerFixture : IAsyncLifetime
         ("id_int64", TensorElementType.Int64),
         ("id_uint64", TensorElementType.UInt64),
         ("id_bytes", TensorElementType.String),
+        ("id_bf16", TensorElementType.BFloat16),
     ];
 
     private readonly TempDirectory _root = new();
+    private ILoggerFactory _loggerFactory = null!;
+
+    /// <summary>Everything the server logged (all levels).</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
 
     public ServingServer Server { get; private set; } = null!;
 
@@ -45,11 +50,18 @@ public sealed class KServeServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
+        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = _loggerFactory };
         var mm = Path.Combine(_root.Path, "mm");
         TestModels.WriteVersion(mm, 1, TestModels.MatMulAdd());
         TestModels.WriteVersion(mm, 2, TestModels.MatMulAdd());
-        options.Models.Add(new ModelConfig { Name = "mm", BasePath = mm, VersionPolicy = ModelVersionPolicy.All() });
+        options.Models.Add(new ModelConfig
+        {
+            Name = "mm",
+            BasePath = mm,
+            VersionPolicy = ModelVersionPolicy.All(),
+            Labels = new Dictionary<string, long> { ["stable"] = 1 },
+        });
         Add(options, "add", TestModels.Add());
         foreach (var (name, type) in Identities)
         {
@@ -67,7 +79,12 @@ public sealed class KServeServerFixture : IAsyncLifetime
         Http.Dispose();
         Channel.Dispose();
         await Server.DisposeAsync();
+        _loggerFactory.Dispose();
         _root.Dispose();
+
+        // Refusals are logged at Debug; an Error means the server failed where it should not have.
+        var errors = Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}").ToList();
+        Assert.True(errors.Count == 0, "unexpected errors were logged:\n" + string.Join("\n", errors));
     }
 
     /// <summary>POSTs a JSON body and returns the status and the parsed answer.</summary>
