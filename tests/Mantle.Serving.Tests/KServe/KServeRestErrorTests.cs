@@ -31,6 +31,8 @@ public sealed class KServeRestErrorTests(KServeServerFixture fixture) : IClassFi
         { "id_bool", """{"inputs": [{"name": "x", "shape": [1, 2], "datatype": "BOOL", "data": [1, 0]}]}""", ["'x'", "true or false"] },
         { "id_bytes", """{"inputs": [{"name": "x", "shape": [1, 2], "datatype": "BYTES", "data": ["a", 3]}]}""", ["'x'", "string"] },
         { "add", """{"inputs": [{"name": "a", "shape": [1, 4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}""", ["'b'"] },
+        { "id_fp32", """{"inputs": [{"name": "x", "shape": [1000000000000, 2], "datatype": "FP32", "data": [1, 2]}]}""", ["'x'", "2000000000000 elements", "has 2"] },
+        { "id_bytes", """{"inputs": [{"name": "x", "shape": [1000000000000, 2], "datatype": "BYTES", "data": ["a"]}]}""", ["'x'", "has 1"] },
     };
 
     [Theory]

@@ -91,7 +91,9 @@ public sealed class KServeCodecTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 2, 0, 0 }, 1, "ends before element 0")]
+    [InlineData(new byte[] { 2, 0, 0 }, 1, "hold at most 0")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 65, 0, 0, 0 }, 2, "ends before element 1")]
+    [InlineData(new byte[] { 0, 0, 0, 0 }, 1_000_000_000_000L, "hold at most 1")]
     [InlineData(new byte[] { 5, 0, 0, 0, 1 }, 1, "claims 5 bytes")]
     [InlineData(new byte[] { 0, 0, 0, 0, 7 }, 1, "1 bytes remain")]
     public void SplitBytesElements_Malformed_ThrowsNamingInput(byte[] raw, long count, string mention)
