@@ -196,6 +196,26 @@ public sealed class KServeGrpcTests(KServeServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Readiness_ModelStillLoading_NotReadyAndInferUnavailable()
+    {
+        var repository = new TestRepository();
+        repository.AddLoading("slow");
+        await using var server = await Mantle.Serving.Hosting.ServingServer.StartAsync(repository,
+            new Mantle.Serving.Hosting.ServingServerOptions { GrpcPort = 0, RestPort = 0, LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance });
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.GrpcAddress);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+
+        var serverReady = await client.ServerReadyAsync(new ServerReadyRequest());
+        var modelReady = await client.ModelReadyAsync(new ModelReadyRequest { Name = "slow" });
+        var infer = await Assert.ThrowsAsync<RpcException>(async () => await client.ModelInferAsync(new ModelInferRequest { ModelName = "slow" }));
+
+        Assert.False(serverReady.Ready);
+        Assert.False(modelReady.Ready);
+        Assert.Equal(StatusCode.Unavailable, infer.StatusCode);
+        Assert.True((await client.ServerLiveAsync(new ServerLiveRequest())).Live);
+    }
+
+    [Fact]
     public async Task ModelInfer_Requests_AreCountedInMetrics()
     {
         var request = MmRequest();
