@@ -91,8 +91,19 @@ public sealed class ServingServer : IAsyncDisposable
         var ownedLoggerFactory = loggerFactory is null ? CreateConsoleLoggerFactory() : null;
         loggerFactory ??= ownedLoggerFactory!;
         var metrics = new ServingMetrics();
-        options.Repository.Metrics ??= metrics;
-        var repository = new ModelRepository(options.Models, options.Repository, loggerFactory.CreateLogger<ModelRepository>());
+        var repositoryOptions = new ModelRepositoryOptions
+        {
+            Onnx = options.Repository.Onnx,
+            Batching = options.Repository.Batching,
+            Metrics = options.Repository.Metrics ?? metrics,
+        };
+        repositoryOptions.Sources.Clear();
+        foreach (var source in options.Repository.Sources)
+        {
+            repositoryOptions.Sources.Add(source);
+        }
+
+        var repository = new ModelRepository(options.Models, repositoryOptions, loggerFactory.CreateLogger<ModelRepository>());
         try
         {
             await repository.LoadAsync(cancellationToken);
@@ -195,6 +206,7 @@ public sealed class ServingServer : IAsyncDisposable
         }
         catch
         {
+            await grpc.StopAsync(CancellationToken.None);
             await grpc.DisposeAsync();
             await rest.DisposeAsync();
             throw;

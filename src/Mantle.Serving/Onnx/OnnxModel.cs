@@ -168,17 +168,22 @@ public sealed class OnnxModel : IServableModel, IDisposable
             return new ServingError(ServingErrorCode.FailedPrecondition, $"Model '{Name}' input '{_unsupportedInput}' is not a tensor of a supported type; the serving APIs carry numeric, bool and string tensors only.");
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tensor in request.Inputs)
+        // Inputs are few; a linear scan for duplicates beats a set on the hot path.
+        var inputs = request.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
         {
+            var tensor = inputs[i];
             if (!_inputs.TryGetValue(tensor.Name, out var spec))
             {
                 return new ServingError(ServingErrorCode.InvalidArgument, $"Unknown input '{tensor.Name}' for model '{Name}'; the model's inputs are: {string.Join(", ", _inputs.Keys)}.");
             }
 
-            if (!seen.Add(tensor.Name))
+            for (var j = 0; j < i; j++)
             {
-                return new ServingError(ServingErrorCode.InvalidArgument, $"Input '{tensor.Name}' is given more than once.");
+                if (string.Equals(inputs[j].Name, tensor.Name, StringComparison.Ordinal))
+                {
+                    return new ServingError(ServingErrorCode.InvalidArgument, $"Input '{tensor.Name}' is given more than once.");
+                }
             }
 
             var message = InputBinder.Validate(tensor, spec);
@@ -188,9 +193,9 @@ public sealed class OnnxModel : IServableModel, IDisposable
             }
         }
 
-        if (seen.Count != _inputs.Count)
+        if (inputs.Count != _inputs.Count)
         {
-            var missing = _inputs.Values.First(s => !seen.Contains(s.Name));
+            var missing = _inputs.Values.First(s => !inputs.Any(t => t.Name == s.Name));
             return new ServingError(ServingErrorCode.InvalidArgument, $"Missing input '{missing.Name}' ({TensorElementTypes.OnnxName(missing.ElementType)} {TensorElementTypes.FormatShape(missing.Shape)}) for model '{Name}'.");
         }
 

@@ -103,21 +103,24 @@ public sealed class BatchingModelTests
         Assert.Equal(ServingErrorCode.ResourceExhausted, refused.Error?.Code);
         Assert.Contains("batch queue of model 'mm'", refused.Error!.Message, StringComparison.Ordinal);
         await model.DisposeAsync();
-        Assert.Equal(ServingErrorCode.Unavailable, (await first).Error?.Code);
-        Assert.Equal(ServingErrorCode.Unavailable, (await second).Error?.Code);
+        (await first).Dispose();
+        (await second).Dispose();
     }
 
     [Fact]
-    public async Task Dispose_WithWaitingRequests_AnswersThemUnavailable()
+    public async Task Dispose_WithWaitingRequests_RunsThemThenRefusesNewOnes()
     {
         var model = Create(new BatchingOptions { MaxBatchSize = 64, BatchTimeout = TimeSpan.FromSeconds(30) }, new ServingMetrics());
         var pending = model.InferAsync(new InferenceRequest([Floats("x", [1, 3], 1, 2, 3)])).AsTask();
         await Task.Delay(50);
 
-        await model.DisposeAsync();
+        await model.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         using var result = await pending.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(ServingErrorCode.Unavailable, result.Error?.Code);
+        Assert.Null(result.Error);
+        Assert.Equal(TestModels.MatMulAddRow(1, 2, 3), ToFloats(result.Outputs[0]));
+        using var late = await model.InferAsync(new InferenceRequest([Floats("x", [1, 3], 1, 2, 3)]));
+        Assert.Equal(ServingErrorCode.Unavailable, late.Error?.Code);
     }
 
     private static async Task<string> MetricsText(ServingMetrics metrics)

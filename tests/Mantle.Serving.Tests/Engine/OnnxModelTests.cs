@@ -196,4 +196,24 @@ public sealed class OnnxModelTests
         Assert.Equal(1, result.Outputs[0].Shape[0]);
         Assert.True(result.Outputs[0].ElementCount >= 512);
     }
+
+    [Fact]
+    public async Task Infer_BadRequests_MessagesNeverEchoTensorData()
+    {
+        using var model = OnnxModel.Load("id", 1, TestModels.Identity(TensorElementType.String));
+        var secret = Encoding.UTF8.GetBytes("PAYLOAD-SECRET");
+        InferenceRequest[] requests =
+        [
+            new([InferenceTensor.FromStrings("x", [1, 3], [secret])]),
+            new([InferenceTensor.FromBytes("x", TensorElementType.UInt8, [1, 2], secret)]),
+            new([InferenceTensor.FromBytes("x", TensorElementType.Float, [1, 2], secret)]),
+        ];
+
+        foreach (var request in requests)
+        {
+            using var result = await model.InferAsync(request);
+            Assert.NotNull(result.Error);
+            Assert.DoesNotContain("PAYLOAD-SECRET", result.Error.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -4,21 +4,25 @@ using Mantle.Serving.Hosting;
 using Mantle.Serving.Metrics;
 using Mantle.Serving.Repository;
 using Mantle.Serving.Tests.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mantle.Serving.Tests.Hosting;
 
 public sealed class ServingServerTests : IDisposable
 {
     private readonly TempDirectory _root = new();
+    private readonly CapturingLoggerFactory _logs = new();
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose()
+    {
+        _root.Dispose();
+        _logs.Dispose();
+    }
 
     private ServingServerOptions Options()
     {
         var basePath = Path.Combine(_root.Path, "mm");
         TestModels.WriteVersion(basePath, 1, TestModels.MatMulAdd());
-        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
+        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = _logs };
         options.Models.Add(new ModelConfig { Name = "mm", BasePath = basePath });
         return options;
     }
@@ -34,6 +38,8 @@ public sealed class ServingServerTests : IDisposable
         Assert.Equal(new Uri($"http://127.0.0.1:{server.RestPort}"), server.RestAddress);
         Assert.True(server.Repository.IsReady);
         Assert.True(server.Repository.Find("mm").Found);
+        Assert.Empty(_logs.Errors);
+        Assert.Contains(_logs.Entries, e => e.Message.Contains($"http://127.0.0.1:{server.GrpcPort}/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -138,5 +144,41 @@ public sealed class ServingServerTests : IDisposable
 
         Assert.Equal(2, server.Repository.Find("mm").Model?.Version);
         Assert.Equal(ModelVersionState.End, server.Repository.GetStatus("mm", 1).Single().State);
+    }
+
+    [Fact]
+    public async Task StartAsync_CorruptModel_NeitherErrorNorLogContainsTheModelBytes()
+    {
+        var options = Options();
+        var broken = Path.Combine(_root.Path, "broken");
+        const string secret = "SECRET-WEIGHTS-0123456789-SECRET-WEIGHTS";
+        TestModels.WriteVersion(broken, 1, [0x0A, (byte)secret.Length, .. System.Text.Encoding.ASCII.GetBytes(secret)]);
+        options.Models.Add(new ModelConfig { Name = "broken", BasePath = broken });
+
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => ServingServer.StartAsync(options));
+
+        Assert.DoesNotContain("SECRET-WEIGHTS", ex.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(_logs.Errors);
+        Assert.All(_logs.Entries, e => Assert.DoesNotContain("SECRET-WEIGHTS", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_RestPortInUse_ThrowsAndReleasesTheGrpcPort()
+    {
+        await using var first = await ServingServer.StartAsync(Options());
+        var options = Options();
+        options.RestPort = first.RestPort;
+        var grpcProbe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        grpcProbe.Start();
+        options.GrpcPort = ((IPEndPoint)grpcProbe.LocalEndpoint).Port;
+        grpcProbe.Stop();
+
+        await Assert.ThrowsAsync<IOException>(() => ServingServer.StartAsync(options));
+
+        // The gRPC listener opened before the failure is closed again.
+        using var again = new System.Net.Sockets.TcpListener(IPAddress.Loopback, options.GrpcPort);
+        again.Start();
+        again.Stop();
+        Assert.True(first.Repository.IsReady);
     }
 }

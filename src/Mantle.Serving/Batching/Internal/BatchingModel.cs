@@ -26,7 +26,9 @@ internal sealed class BatchingModel : IServableModel, IAsyncDisposable
     private readonly SemaphoreSlim _executors;
     private readonly Task _scheduler;
     private readonly long _maxQueuedRows;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
     private long _queuedRows;
+    private volatile bool _draining;
 
     public BatchingModel(OnnxModel inner, BatchingOptions options, ServingMetrics? metrics)
     {
@@ -95,7 +97,17 @@ internal sealed class BatchingModel : IServableModel, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Requests already queued still run (a version switch must not fail them); new ones are refused.
+        _draining = true;
         _queue.Writer.TryComplete();
+        try
+        {
+            await _scheduler.WaitAsync(DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         await _stop.CancelAsync();
         try
         {
@@ -161,7 +173,7 @@ internal sealed class BatchingModel : IServableModel, IAsyncDisposable
 
             var batch = Collect(out var rows, out var full);
             var waitTicks = _waiting[0].EnqueuedTimestamp + timeoutTicks - Stopwatch.GetTimestamp();
-            if (!full && waitTicks > 0)
+            if (!full && waitTicks > 0 && !_draining)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 wait.CancelAfter(TimeSpan.FromSeconds((double)waitTicks / Stopwatch.Frequency));
