@@ -113,6 +113,17 @@ public sealed class TfServingRestTests(TfServingServerFixture fixture)
         Assert.Equal([4f, 5f, 6f], Floats(predictions[1].GetProperty("z")));
     }
 
+    [Theory]
+    [InlineData("/v1/models/mm/labels/stable:predict")]
+    [InlineData("/v1/models/mm/versions/2:predict")]
+    public async Task Predict_RowFormatObjectsForSingleInput_AcceptsNamedInstances(string path)
+    {
+        var (status, body) = await PostAsync(path, """{"instances": [{"x": [1, 2, 3]}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(TestModels.MatMulAddRow(1, 2, 3), Floats(Parse(body).GetProperty("predictions")[0].GetProperty("y")));
+    }
+
     [Fact]
     public async Task Predict_ColumnarFormat_ReturnsOutputsKeyedByName()
     {

@@ -2,7 +2,6 @@ using Grpc.Net.Client;
 using Mantle.Serving.Hosting;
 using Mantle.Serving.Repository;
 using Mantle.Serving.Tests.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.Tests.TfServing;
@@ -38,6 +37,9 @@ public sealed class TfServingServerFixture : IAsyncLifetime
 
     public ServingServer Server { get; private set; } = null!;
 
+    /// <summary>Everything the server logged.</summary>
+    public CapturingLoggerFactory Logs { get; } = new();
+
     public HttpClient Rest { get; private set; } = null!;
 
     public GrpcChannel Channel { get; private set; } = null!;
@@ -54,7 +56,7 @@ public sealed class TfServingServerFixture : IAsyncLifetime
             GrpcPort = 0,
             RestPort = 0,
             PollInterval = TimeSpan.Zero,
-            LoggerFactory = NullLoggerFactory.Instance,
+            LoggerFactory = Logs,
             MaxRestRequestBodyBytes = RestBodyLimit,
         };
 

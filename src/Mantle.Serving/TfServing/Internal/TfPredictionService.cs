@@ -4,12 +4,13 @@ using Grpc.Core;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tensorflow.Serving;
 
 namespace Mantle.Serving.TfServing.Internal;
 
 /// <summary>tensorflow.serving.PredictionService: Predict and GetModelMetadata; the Example-based methods are not supported.</summary>
-internal sealed class TfPredictionService(IModelRepository repository, IServiceProvider services) : PredictionService.PredictionServiceBase
+internal sealed class TfPredictionService(IModelRepository repository, IServiceProvider services, ILogger<TfPredictionService> logger) : PredictionService.PredictionServiceBase
 {
     private readonly ServingMetrics? _metrics = services.GetService<ServingMetrics>();
 
@@ -26,6 +27,7 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         catch (RpcException ex)
         {
             Record(request.ModelSpec, version, ex.StatusCode, started);
+            TfServingLog.GrpcRequestFailed(logger, "Predict", request.ModelSpec?.Name ?? string.Empty, ex.StatusCode);
             throw;
         }
     }
@@ -42,6 +44,7 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         catch (RpcException ex)
         {
             Record(request.ModelSpec, null, ex.StatusCode, started);
+            TfServingLog.GrpcRequestFailed(logger, "GetModelMetadata", request.ModelSpec?.Name ?? string.Empty, ex.StatusCode);
             throw;
         }
     }

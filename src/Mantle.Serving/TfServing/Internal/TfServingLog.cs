@@ -8,4 +8,7 @@ internal static partial class TfServingLog
 {
     [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "TF Serving REST request for model {Model} refused: {Code}")]
     public static partial void RestRequestFailed(ILogger logger, string model, ServingErrorCode code);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "TF Serving gRPC {Method} for model {Model} refused: {Code}")]
+    public static partial void GrpcRequestFailed(ILogger logger, string method, string model, Grpc.Core.StatusCode code);
 }

@@ -29,7 +29,7 @@ public sealed class JsonPredictResponseTests
     [Fact]
     public void CheckRowFormat_DifferentBatchSizes_RefusesNamingTheOutput()
     {
-        var error = JsonPredictResponse.CheckRowFormat([Floats("a", [2], 1, 2), Floats("b", [3], 1, 2, 3)]);
+        var error = JsonPredictResponse.CheckWritable([Floats("a", [2], 1, 2), Floats("b", [3], 1, 2, 3)], rowFormat: true);
 
         Assert.NotNull(error);
         Assert.Contains("Tensor name: b has inconsistent batch size: 3 expecting: 2", error.Message, StringComparison.Ordinal);
@@ -38,10 +38,19 @@ public sealed class JsonPredictResponseTests
     [Fact]
     public void CheckRowFormat_ScalarOutput_RefusesAndSuggestsColumnar()
     {
-        var error = JsonPredictResponse.CheckRowFormat([Floats("s", [], 1)]);
+        var error = JsonPredictResponse.CheckWritable([Floats("s", [], 1)], rowFormat: true);
 
         Assert.NotNull(error);
         Assert.Contains("columnar", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckWritable_ComplexOutput_RefusesAndSuggestsGrpc()
+    {
+        var error = JsonPredictResponse.CheckWritable([InferenceTensor.FromBytes("c", TensorElementType.Complex64, [1], new byte[8])], rowFormat: false);
+
+        Assert.NotNull(error);
+        Assert.Contains("Output 'c' is DT_COMPLEX64, which JSON cannot carry; use the gRPC API", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,12 +16,22 @@ namespace Mantle.Serving.TfServing.Internal.Rest;
 /// </summary>
 internal static class JsonPredictResponse
 {
-    /// <summary>Checks that the outputs can be written in row format (same 0-th dimension, rank ≥ 1).</summary>
-    public static ServingError? CheckRowFormat(IReadOnlyList<InferenceTensor> outputs)
+    /// <summary>Checks that JSON can carry the outputs and, in row format, that they share the 0-th dimension (rank ≥ 1).</summary>
+    public static ServingError? CheckWritable(IReadOnlyList<InferenceTensor> outputs, bool rowFormat)
     {
         long batch = -1;
         foreach (var output in outputs)
         {
+            if (output.ElementType is TensorElementType.Complex64 or TensorElementType.Complex128)
+            {
+                return new ServingError(ServingErrorCode.InvalidArgument, $"Output '{output.Name}' is {TfDataTypes.Name(output.ElementType)}, which JSON cannot carry; use the gRPC API");
+            }
+
+            if (!rowFormat)
+            {
+                continue;
+            }
+
             if (output.Shape.Count == 0)
             {
                 return new ServingError(ServingErrorCode.InvalidArgument, $"Tensor name: {output.Name} has no shape information (a scalar cannot be split into instances); use the columnar 'inputs' request format");

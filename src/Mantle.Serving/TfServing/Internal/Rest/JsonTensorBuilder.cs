@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Text.Json;
 using Mantle.Serving.Engine;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -152,7 +151,7 @@ internal sealed class JsonTensorBuilder : IDisposable
             case TensorElementType.Float:
             case TensorElementType.Float16:
             case TensorElementType.BFloat16:
-                if (!TryReadFloat(ref reader, out var f))
+                if (!JsonScalars.TryReadFloat(ref reader, out var f))
                 {
                     return TypeError(token);
                 }
@@ -160,7 +159,7 @@ internal sealed class JsonTensorBuilder : IDisposable
                 WriteFloat(f);
                 return null;
             case TensorElementType.Double:
-                if (!TryReadDouble(ref reader, out var d))
+                if (!JsonScalars.TryReadDouble(ref reader, out var d))
                 {
                     return TypeError(token);
                 }
@@ -223,79 +222,12 @@ internal sealed class JsonTensorBuilder : IDisposable
                 BinaryPrimitives.WriteUInt16LittleEndian(Next(), BitConverter.HalfToUInt16Bits((Half)value));
                 break;
             case TensorElementType.BFloat16:
-                BinaryPrimitives.WriteUInt16LittleEndian(Next(), ToBFloat16(value));
+                BinaryPrimitives.WriteUInt16LittleEndian(Next(), JsonScalars.ToBFloat16(value));
                 break;
             default:
                 BinaryPrimitives.WriteSingleLittleEndian(Next(), value);
                 break;
         }
-    }
-
-    private static ushort ToBFloat16(float value)
-    {
-        if (float.IsNaN(value))
-        {
-            return 0x7FC0;
-        }
-
-        var bits = BitConverter.SingleToUInt32Bits(value);
-        bits += 0x7FFF + ((bits >> 16) & 1);
-        return (ushort)(bits >> 16);
-    }
-
-    private static bool TryReadFloat(ref Utf8JsonReader reader, out float value)
-    {
-        if (reader.TokenType == JsonTokenType.Number)
-        {
-            return reader.TryGetSingle(out value) && float.IsFinite(value);
-        }
-
-        value = 0;
-        if (!TryReadNonFinite(ref reader, out var d))
-        {
-            return false;
-        }
-
-        value = (float)d;
-        return true;
-    }
-
-    private static bool TryReadDouble(ref Utf8JsonReader reader, out double value)
-    {
-        if (reader.TokenType == JsonTokenType.Number)
-        {
-            return reader.TryGetDouble(out value) && double.IsFinite(value);
-        }
-
-        return TryReadNonFinite(ref reader, out value);
-    }
-
-    private static bool TryReadNonFinite(ref Utf8JsonReader reader, out double value)
-    {
-        value = 0;
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return false;
-        }
-
-        if (reader.ValueTextEquals("NaN"u8))
-        {
-            value = double.NaN;
-        }
-        else if (reader.ValueTextEquals("Infinity"u8))
-        {
-            value = double.PositiveInfinity;
-        }
-        else if (reader.ValueTextEquals("-Infinity"u8))
-        {
-            value = double.NegativeInfinity;
-        }
-        else
-        {
-            return false;
-        }
-
-        return true;
     }
 
     private string? AddString(ref Utf8JsonReader reader)
@@ -323,7 +255,7 @@ internal sealed class JsonTensorBuilder : IDisposable
             return "found an object that is not {\"b64\": \"<base64 string>\"}; a b64 object has exactly one key";
         }
 
-        var decoded = DecodeBase64(encoded.Span);
+        var decoded = JsonScalars.DecodeBase64(encoded.Span);
         if (decoded is null)
         {
             return $"value {_count} is not valid base64 (standard alphabet, padding optional)";
@@ -343,32 +275,6 @@ internal sealed class JsonTensorBuilder : IDisposable
         var copy = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
         var written = reader.CopyString(copy);
         return copy.AsMemory(0, written);
-    }
-
-    private static byte[]? DecodeBase64(ReadOnlySpan<byte> encoded)
-    {
-        var padding = (4 - (encoded.Length % 4)) % 4;
-        if (padding == 3)
-        {
-            return null;
-        }
-
-        var padded = encoded;
-        if (padding > 0)
-        {
-            var copy = new byte[encoded.Length + padding];
-            encoded.CopyTo(copy);
-            copy.AsSpan(encoded.Length).Fill((byte)'=');
-            padded = copy;
-        }
-
-        var output = new byte[Base64.GetMaxDecodedFromUtf8Length(padded.Length)];
-        if (Base64.DecodeFromUtf8(padded, output, out _, out var written) != OperationStatus.Done)
-        {
-            return null;
-        }
-
-        return written == output.Length ? output : output.AsSpan(0, written).ToArray();
     }
 
     private string TypeError(JsonTokenType token)

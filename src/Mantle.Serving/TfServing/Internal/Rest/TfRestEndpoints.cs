@@ -130,7 +130,7 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
             }
 
             using var result = await model.InferAsync(new InferenceRequest(request.Inputs), context.RequestAborted).ConfigureAwait(false);
-            var error = result.Error ?? (request.RowFormat ? JsonPredictResponse.CheckRowFormat(result.Outputs) : null);
+            var error = result.Error ?? JsonPredictResponse.CheckWritable(result.Outputs, request.RowFormat);
             if (error is not null)
             {
                 await WriteErrorAsync(context, path.Model, error).ConfigureAwait(false);
