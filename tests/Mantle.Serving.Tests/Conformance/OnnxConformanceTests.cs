@@ -1,14 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Grpc.Net.Client;
+using Inference;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Hosting;
+using Mantle.Serving.Repository;
 using Mantle.Serving.Tests.KServe;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tensorflow.Serving;
 using Xunit.Abstractions;
 
 namespace Mantle.Serving.Tests.Conformance;
 
 /// <summary>
 /// ONNX's backend test suite (Debian package libonnx-testdata) served through the KServe v2 REST API
-/// (binary tensor extension): every case ONNX Runtime runs in-process and the protocols can carry
+/// (binary tensor extension), TF Serving gRPC Predict and KServe gRPC ModelInfer: every case ONNX Runtime runs in-process and the protocols can carry
 /// must give the same outputs when served.
 /// </summary>
 [Trait("Category", "Conformance")]
@@ -18,7 +24,7 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
     private static readonly int Parallelism = Math.Max(2, Environment.ProcessorCount);
 
     [Fact]
-    public async Task OnnxBackendSuite_ServedThroughKServeRest_MatchesOnnxRuntime()
+    public async Task OnnxBackendSuite_ServedThroughKServeRestAndTfServingGrpc_MatchesOnnxRuntime()
     {
         var root = OnnxTestCase.Root;
         var cases = OnnxTestCase.Discover(root);
@@ -59,57 +65,82 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
 
     private static async Task RunBatchAsync(PreparedCase[] batch, ConformanceReport report)
     {
-        var repository = new TestRepository();
-        var models = new List<OrtReferenceModel>();
-        try
+        // A repository of links to the test data: base_path/1 -> the case folder holding model.onnx.
+        using var root = new TempDirectory();
+        var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
+        options.Repository.Onnx.IntraOpThreads = 1;
+        foreach (var c in batch)
         {
-            foreach (var c in batch)
-            {
-                var model = new OrtReferenceModel(c.Case.ModelName, c.Model);
-                models.Add(model);
-                repository.Add(model);
-            }
+            var basePath = Path.Combine(root.Path, c.Case.ModelName);
+            Directory.CreateDirectory(basePath);
+            Directory.CreateSymbolicLink(Path.Combine(basePath, "1"), c.Case.Directory);
+            options.Models.Add(new ModelConfig { Name = c.Case.ModelName, BasePath = basePath });
+        }
 
-            await using var server = await KServeTestServer.StartAsync(repository);
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (c, _) =>
-            {
-                var failure = await CheckAsync(server, c);
-                if (failure is null)
-                {
-                    report.Passed.Add(c.Case.ModelName);
-                    if (!c.OrtMatchesExpected)
-                    {
-                        report.OrtDiffersFromExpected.Add(c.Case.ModelName);
-                    }
-                }
-                else
-                {
-                    report.Failures.Add($"{c.Case.ModelName}: {failure}");
-                }
-            });
-        }
-        finally
+        await using var server = await ServingServer.StartAsync(options);
+        using var http = new HttpClient { BaseAddress = server.RestAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var channel = GrpcChannel.ForAddress(server.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 256 * 1024 * 1024 });
+        var tfs = new PredictionService.PredictionServiceClient(channel);
+        var kserve = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (c, _) =>
         {
-            foreach (var model in models)
+            var outputNames = server.Repository.Find(c.Case.ModelName).Model!.Signature.Outputs.Select(o => o.Name).ToList();
+            var failure = await CheckAsync(http, tfs, kserve, c, outputNames);
+            if (failure is null)
             {
-                model.Dispose();
+                report.Passed.Add(c.Case.ModelName);
+                if (!c.OrtMatchesExpected)
+                {
+                    report.OrtDiffersFromExpected.Add(c.Case.ModelName);
+                }
             }
-        }
+            else
+            {
+                report.Failures.Add($"{c.Case.ModelName}: {failure}");
+            }
+        });
     }
 
-    private static async Task<string?> CheckAsync(KServeTestServer server, PreparedCase c)
+    private static async Task<string?> CheckAsync(
+        HttpClient http,
+        PredictionService.PredictionServiceClient tfs,
+        GRPCInferenceService.GRPCInferenceServiceClient kserve,
+        PreparedCase c,
+        IReadOnlyList<string> outputNames)
     {
         foreach (var dataSet in c.DataSets)
         {
-            var reply = await KServeRestTestClient.InferBinaryAsync(server.Http, c.Case.ModelName, dataSet.Inputs);
+            var reply = await KServeRestTestClient.InferBinaryAsync(http, c.Case.ModelName, dataSet.Inputs);
             if (reply.Error is not null)
             {
                 return $"{dataSet.Name} KServe REST: HTTP {(int)reply.Status}: {reply.Error}";
             }
 
-            if (Compare(dataSet, reply.Outputs, c.OrtMatchesExpected) is { } difference)
+            if (Compare(dataSet, reply.Outputs, c.OrtMatchesExpected) is { } restDifference)
             {
-                return $"{dataSet.Name} KServe REST: {difference}";
+                return $"{dataSet.Name} KServe REST: {restDifference}";
+            }
+
+            var (outputs, error) = await TfServingGrpcTestClient.PredictAsync(tfs, c.Case.ModelName, dataSet.Inputs, outputNames);
+            if (error is not null)
+            {
+                return $"{dataSet.Name} TF Serving gRPC: {error}";
+            }
+
+            if (Compare(dataSet, outputs!, c.OrtMatchesExpected) is { } grpcDifference)
+            {
+                return $"{dataSet.Name} TF Serving gRPC: {grpcDifference}";
+            }
+
+            var (kserveOutputs, kserveError) = await KServeGrpcTestClient.InferAsync(kserve, c.Case.ModelName, dataSet.Inputs);
+            if (kserveError is not null)
+            {
+                return $"{dataSet.Name} KServe gRPC: {kserveError}";
+            }
+
+            if (Compare(dataSet, kserveOutputs!, c.OrtMatchesExpected) is { } kserveDifference)
+            {
+                return $"{dataSet.Name} KServe gRPC: {kserveDifference}";
             }
         }
 

@@ -81,7 +81,7 @@ internal static class TensorComparer
                 continue;
             }
 
-            if (!(Math.Abs(x - y) <= AbsoluteTolerance + (RelativeTolerance * Math.Abs(x))))
+            if (double.IsInfinity(x) || double.IsInfinity(y) || !(Math.Abs(x - y) <= AbsoluteTolerance + (RelativeTolerance * Math.Abs(x))))
             {
                 return string.Create(CultureInfo.InvariantCulture, $"'{expected.Name}': element {i / size} is {y}, expected {x} (rtol {RelativeTolerance}, atol {AbsoluteTolerance})");
             }

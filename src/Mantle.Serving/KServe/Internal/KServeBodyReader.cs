@@ -7,18 +7,24 @@ namespace Mantle.Serving.KServe.Internal;
 /// <summary>Reads a request body into one pooled buffer (returned by the caller), enforcing the size limit.</summary>
 internal static class KServeBodyReader
 {
-    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long limit)
+    private const long DrainAllowanceBytes = 16 * 1024 * 1024;
+
+    /// <summary>Reads the body; the limit is the server's request body limit (Kestrel's MaxRequestBodySize).</summary>
+    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context)
     {
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        var limit = Math.Min(sizeFeature?.MaxRequestBodySize ?? int.MaxValue, Array.MaxLength);
         var declared = context.Request.ContentLength;
         if (declared > limit)
         {
-            throw TooLarge(declared.Value, limit);
-        }
+            // Let the server drain a moderately oversized body after the 413 instead of resetting the
+            // connection, which could discard the answer before an HTTP/1.1 client reads it.
+            if (sizeFeature is { IsReadOnly: false } && declared.Value - limit <= DrainAllowanceBytes)
+            {
+                sizeFeature.MaxRequestBodySize = declared.Value;
+            }
 
-        // The API enforces its own limit; lift the server-wide one so it does not cut in first.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-        {
-            feature.MaxRequestBodySize = limit + 1;
+            throw TooLarge(declared.Value, limit);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(declared ?? 16 * 1024, 16));
@@ -70,6 +76,6 @@ internal static class KServeBodyReader
     }
 
     private static KServeRequestException TooLarge(long size, long limit) =>
-        new($"the request body ({size} bytes or more) exceeds the limit of {limit} bytes (Serving:KServe:MaxRequestBodyBytes); send smaller batches or raise the limit",
+        new($"the request body ({size} bytes or more) exceeds the server's limit of {limit} bytes; send smaller batches or raise the REST body limit",
             Engine.ServingErrorCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge);
 }

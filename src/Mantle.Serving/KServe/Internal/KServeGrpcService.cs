@@ -1,15 +1,21 @@
+using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mantle.Serving.KServe.Internal;
 
 /// <summary><c>inference.GRPCInferenceService</c> on the engine.</summary>
-internal sealed class KServeGrpcService(IModelRepository repository, IOptions<KServeOptions> options, ILogger<KServeGrpcService> logger)
+internal sealed class KServeGrpcService(
+    IModelRepository repository,
+    IOptions<KServeOptions> options,
+    ILogger<KServeGrpcService> logger,
+    ServingMetrics? metrics = null)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     private const string Api = "grpc";
@@ -71,7 +77,28 @@ internal sealed class KServeGrpcService(IModelRepository repository, IOptions<KS
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var lookup = Lookup(request.ModelName, request.ModelVersion);
+        ServingErrorCode? outcome = ServingErrorCode.Internal;
+        try
+        {
+            var response = await InferCoreAsync(request, lookup, context.CancellationToken);
+            outcome = null;
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            outcome = ToCode(ex.StatusCode);
+            throw;
+        }
+        finally
+        {
+            metrics?.RecordRequest(ServingApiNames.KServeGrpc, request.ModelName, lookup.Model?.Version, outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<ModelInferResponse> InferCoreAsync(ModelInferRequest request, ModelLookup lookup, CancellationToken cancellationToken)
+    {
         if (!lookup.Found)
         {
             throw Refuse(request.ModelName, lookup.Error.Code, lookup.Error.Message);
@@ -99,7 +126,7 @@ internal sealed class KServeGrpcService(IModelRepository repository, IOptions<KS
             throw Refuse(request.ModelName, ex.Code, ex.Message);
         }
 
-        using var result = await model.InferAsync(new InferenceRequest(inputs, outputNames), context.CancellationToken);
+        using var result = await model.InferAsync(new InferenceRequest(inputs, outputNames), cancellationToken);
         if (result.Error is { } error)
         {
             if (error.Code == ServingErrorCode.Internal)
@@ -185,6 +212,17 @@ internal sealed class KServeGrpcService(IModelRepository repository, IOptions<KS
 
         return inputs;
     }
+
+    private static ServingErrorCode ToCode(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument => ServingErrorCode.InvalidArgument,
+        StatusCode.NotFound => ServingErrorCode.NotFound,
+        StatusCode.Unavailable => ServingErrorCode.Unavailable,
+        StatusCode.ResourceExhausted => ServingErrorCode.ResourceExhausted,
+        StatusCode.FailedPrecondition => ServingErrorCode.FailedPrecondition,
+        StatusCode.Unimplemented => ServingErrorCode.Unimplemented,
+        _ => ServingErrorCode.Internal,
+    };
 
     private static bool HasContents(InferTensorContents c) =>
         c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count

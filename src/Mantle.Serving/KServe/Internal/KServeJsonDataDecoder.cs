@@ -11,7 +11,9 @@ internal static class KServeJsonDataDecoder
     public static byte[] DecodeFixed(ReadOnlySpan<byte> json, string input, TensorElementType type, long expectedCount)
     {
         var size = KServeDataTypes.ElementSize(type);
-        var buffer = new byte[checked(expectedCount * size)];
+
+        // Every JSON element takes at least one byte: a larger count cannot match, so do not allocate for it.
+        var buffer = expectedCount <= json.Length ? new byte[expectedCount * size] : [];
         long count = 0;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         while (reader.Read())
@@ -25,7 +27,7 @@ internal static class KServeJsonDataDecoder
                     throw Bad(input, "\"data\" must hold only arrays and elements, not objects");
             }
 
-            if (count < expectedCount)
+            if (count < expectedCount && buffer.Length > 0)
             {
                 WriteElement(ref reader, buffer.AsSpan((int)(count * size), size), input, type, count);
             }
@@ -39,7 +41,7 @@ internal static class KServeJsonDataDecoder
     /// <summary>Decodes BYTES elements (JSON strings, as UTF-8).</summary>
     public static ReadOnlyMemory<byte>[] DecodeStrings(ReadOnlySpan<byte> json, string input, long expectedCount)
     {
-        var strings = new ReadOnlyMemory<byte>[expectedCount];
+        var strings = expectedCount <= json.Length ? new ReadOnlyMemory<byte>[expectedCount] : [];
         long count = 0;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         while (reader.Read())
@@ -50,7 +52,7 @@ internal static class KServeJsonDataDecoder
                 case JsonTokenType.EndArray:
                     continue;
                 case JsonTokenType.String:
-                    if (count < expectedCount)
+                    if (count < strings.Length)
                     {
                         strings[count] = Utf8(ref reader);
                     }

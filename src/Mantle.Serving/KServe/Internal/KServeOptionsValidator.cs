@@ -7,11 +7,6 @@ internal sealed class KServeOptionsValidator : IValidateOptions<KServeOptions>
     public ValidateOptionsResult Validate(string? name, KServeOptions options)
     {
         var failures = new List<string>();
-        if (options.MaxRequestBodyBytes is <= 0 or > int.MaxValue)
-        {
-            failures.Add($"{KServeOptions.SectionName}:{nameof(KServeOptions.MaxRequestBodyBytes)} must be between 1 and {int.MaxValue} bytes (was {options.MaxRequestBodyBytes})");
-        }
-
         if (string.IsNullOrWhiteSpace(options.ServerName))
         {
             failures.Add($"{KServeOptions.SectionName}:{nameof(KServeOptions.ServerName)} must not be empty");

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Mantle.Serving.KServe.Internal;
 
 /// <summary>The REST handlers of the protocol (<c>/v2…</c>).</summary>
-internal sealed class KServeRestHandlers(IModelRepository repository, IOptions<KServeOptions> options, ILogger<KServeRestHandlers> logger)
+internal sealed class KServeRestHandlers(
+    IModelRepository repository,
+    IOptions<KServeOptions> options,
+    ILogger<KServeRestHandlers> logger,
+    ServingMetrics? metrics = null)
 {
     public const string HeaderLengthHeader = "Inference-Header-Content-Length";
     private const string Api = "rest";
@@ -93,11 +99,25 @@ internal sealed class KServeRestHandlers(IModelRepository repository, IOptions<K
 
     public async Task Infer(HttpContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var (name, lookup) = Lookup(context);
+        ServingErrorCode? outcome = null;
+        try
+        {
+            outcome = await InferCoreAsync(context, name, lookup);
+        }
+        finally
+        {
+            metrics?.RecordRequest(ServingApiNames.KServeRest, name, lookup.Model?.Version, outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<ServingErrorCode?> InferCoreAsync(HttpContext context, string name, ModelLookup lookup)
+    {
         if (!lookup.Found)
         {
             await WriteErrorAsync(context, name, lookup.Error);
-            return;
+            return lookup.Error.Code;
         }
 
         var model = lookup.Model;
@@ -112,7 +132,7 @@ internal sealed class KServeRestHandlers(IModelRepository repository, IOptions<K
                     : throw new KServeRequestException($"header {HeaderLengthHeader} must be a non-negative integer (the length of the JSON part)");
             }
 
-            (body, var length) = await KServeBodyReader.ReadAsync(context, _options.MaxRequestBodyBytes);
+            (body, var length) = await KServeBodyReader.ReadAsync(context);
             var request = KServeRestRequest.Decode(body.AsMemory(0, length), headerLength);
             var outputNames = request.OutputNames;
             KServeTensorCodec.CheckSignature(model, request.Inputs, outputNames);
@@ -120,15 +140,17 @@ internal sealed class KServeRestHandlers(IModelRepository repository, IOptions<K
             if (result.Error is { } error)
             {
                 await WriteErrorAsync(context, name, error);
-                return;
+                return error.Code;
             }
 
             await WriteInferResponseAsync(context, model, request, result);
+            return null;
         }
         catch (KServeRequestException ex)
         {
             KServeLog.RequestRefused(logger, Api, name, ex.Code, ex.Message);
             await WriteErrorAsync(context, ex.HttpStatus ?? KServeStatus.Http(ex.Code), ex.Message);
+            return ex.Code;
         }
         finally
         {

@@ -49,11 +49,11 @@ internal static class KServeTensorCodec
             return InferenceTensor.FromStrings(input, shape, SplitBytesElements(input, raw, count));
         }
 
-        var expected = count * KServeDataTypes.ElementSize(type);
+        var expected = count > raw.Length ? -1 : count * KServeDataTypes.ElementSize(type);
         if (raw.Length != expected)
         {
             throw new KServeRequestException(
-                $"input '{input}': {raw.Length} bytes of data but shape [{string.Join(',', shape)}] of {KServeDataTypes.ToName(type)} needs {expected}");
+                $"input '{input}': {raw.Length} bytes of data but shape [{string.Join(',', shape)}] of {KServeDataTypes.ToName(type)} needs {(expected < 0 ? "more" : expected)}");
         }
 
         return InferenceTensor.FromBytes(input, type, shape, raw);
@@ -62,6 +62,13 @@ internal static class KServeTensorCodec
     /// <summary>Splits length-prefixed BYTES elements into views of <paramref name="raw"/>.</summary>
     public static ReadOnlyMemory<byte>[] SplitBytesElements(string input, ReadOnlyMemory<byte> raw, long count)
     {
+        // Every element has a 4-byte length: refuse a count the data cannot hold before allocating for it.
+        if (count > raw.Length / 4)
+        {
+            throw new KServeRequestException(
+                $"input '{input}': the shape has {count} BYTES elements but {raw.Length} bytes of data hold at most {raw.Length / 4}; each element is a 4-byte little-endian length and the bytes");
+        }
+
         var elements = new ReadOnlyMemory<byte>[count];
         var offset = 0;
         var span = raw.Span;
