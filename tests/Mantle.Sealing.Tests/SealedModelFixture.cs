@@ -10,11 +10,13 @@ internal sealed class SealedModelFixture : IDisposable
 
     public SealedModelFixture()
     {
+        // Fresh bytes per fixture: a scan for one test's plaintext must not find another test's copy.
+        var seed = System.Random.Shared.Next();
         Plain = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            ["model.onnx"] = TestBytes.Random((3 * ChunkSize) + 11, seed: 1),
-            ["model.onnx.data"] = TestBytes.Random(ChunkSize, seed: 2),
-            ["tls/server.key"] = TestBytes.Random(1, seed: 3),
+            ["model.onnx"] = TestBytes.Random((3 * ChunkSize) + 11, seed),
+            ["model.onnx.data"] = TestBytes.Random(ChunkSize, seed + 1),
+            ["tls/server.key"] = TestBytes.Random(1, seed + 2),
             ["deep/er/nest/empty.txt"] = [],
         };
         foreach (var (path, content) in Plain)

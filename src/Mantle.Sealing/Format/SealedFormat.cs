@@ -15,8 +15,11 @@ public static class SealedFormat
     /// <summary>The AES-GCM tag length that follows each chunk's ciphertext, in bytes.</summary>
     public const int TagSize = 16;
 
-    /// <summary>The default plaintext bytes per chunk: 1 MiB (measured faster than 64 KiB, see docs/sealed-format.md).</summary>
-    public const int DefaultChunkSize = 1024 * 1024;
+    /// <summary>
+    /// The default plaintext bytes per chunk: 64 KiB. Reads and writes batch chunks into 1 MiB blocks, so 64 KiB, 256 KiB,
+    /// 1 MiB and 4 MiB chunks measured within noise of each other; the smaller chunk keeps cuts and buffers small.
+    /// </summary>
+    public const int DefaultChunkSize = 64 * 1024;
 
     /// <summary>The smallest chunk size a header may declare, in bytes.</summary>
     public const int MinChunkSize = 256;
