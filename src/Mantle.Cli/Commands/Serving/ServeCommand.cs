@@ -21,7 +21,7 @@ internal static class ServeCommand
         var restPort = new Option<int>("--rest_api_port") { Description = "REST port (TF Serving /v1, KServe /v2, /metrics). 0 picks a free port.", DefaultValueFactory = _ => 8501 };
         var host = new Option<string>("--host") { Description = "Address both ports bind: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
         var modelName = new Option<string?>("--model_name") { Description = "Name of the single model to serve (with --model_base_path). Defaults to \"default\"." };
-        var modelBasePath = new Option<string?>("--model_base_path") { Description = "Folder holding <version>/model.onnx for the single model." };
+        var modelBasePath = new Option<string?>("--model_base_path") { Description = "Folder holding <version>/model.onnx (or a sealed model) for the single model." };
         var configFile = new Option<string?>("--model_config_file") { Description = "Text-format model_config_list (several models, version policies, labels)." };
         var poll = new Option<int>("--file_system_poll_wait_seconds") { Description = "Seconds between scans of the model folders for new versions; 0 disables.", DefaultValueFactory = _ => 1 };
         var plaintext = new Option<bool>("--plaintext") { Description = "Serve without TLS (required until TLS modes are available)." };
@@ -35,8 +35,9 @@ internal static class ServeCommand
         {
             Description = "A model key file (from 'mantle keys create') for sealed models; repeat for several keys. Each sealed version uses the key whose id its manifest names.",
             Arity = ArgumentArity.ZeroOrMore,
+            HelpName = "FILE",
         };
-        var ownerKey = new Option<string?>("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required to serve sealed models." };
+        var ownerKey = new Option<string?>("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required to serve sealed models.", HelpName = "FILE.pub" };
         var json = new Option<bool>("--json") { Description = "Once listening, print {\"grpc_port\", \"rest_port\", \"models\"} as one JSON line on stdout." };
 
         var command = new Command("serve", "Serve ONNX models, plaintext or sealed (--owner-key, --key-file), over the TF Serving and KServe v2 REST and gRPC APIs.")
