@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Mantle.Sealing;
 using Mantle.Sealing.Keys;
 using Mantle.Serving.Repository;
@@ -10,10 +13,10 @@ namespace Mantle.Benchmarks.Serving;
 /// <summary>
 /// Time to ready for ResNet-18 (63.6 MB): a model repository loading the plaintext <c>model.onnx</c> (baseline)
 /// against the same model sealed (verify, unseal into memory, hash, session from bytes, clear), and the unsealing
-/// alone. Run: <c>dotnet run -c Release --project bench/Mantle.Benchmarks -- --filter *SealedStartup*</c>.
+/// alone. Run: <c>dotnet run -c Release --project bench/Mantle.Benchmarks -- --filter *SealedStartup*</c> (in process).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 8)]
+[Config(typeof(StartupConfig))]
 public class SealedStartupBenchmarks
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "mantle-bench-" + Guid.NewGuid().ToString("N"));
@@ -78,5 +81,16 @@ public class SealedStartupBenchmarks
         {
             await repository.LoadAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Each operation takes a few hundred milliseconds: one launch, measured operation by operation, in process.</summary>
+    private sealed class StartupConfig : ManualConfig
+    {
+        public StartupConfig() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(10)
+            .WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
