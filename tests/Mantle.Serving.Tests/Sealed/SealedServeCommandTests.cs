@@ -112,6 +112,61 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Serve_TamperedNewSealedVersion_RefusedNamingFile_OldVersionAndOtherModelKeepServing()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        var sealedBase = Path.Combine(_root.Path, "sm");
+        var plainBase = Path.Combine(_root.Path, "tiny");
+        await owner.SealAsync(sealedBase, 1, TestModels.MatMulAdd());
+        TestModels.WriteVersion(plainBase, 1, TestModels.Tiny());
+        var config = Path.Combine(_root.Path, "models.config");
+        await File.WriteAllTextAsync(config, $"model_config_list {{\n config {{ name: \"sm\" base_path: \"{sealedBase}\" }}\n config {{ name: \"tiny\" base_path: \"{plainBase}\" }}\n}}\n");
+        using var process = MantleProcess.Start(
+            "serve", "--plaintext", "--json", "--model_config_file", config, "--owner-key", owner.PublicKeyFile, "--key-file", owner.KeyFile,
+            "--file_system_poll_wait_seconds", "1", "--port", "0", "--rest_api_port", "0");
+        using var ready = JsonDocument.Parse(await process.FirstStdoutLineAsync(Timeout));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ready.RootElement.GetProperty("rest_port").GetInt32()}") };
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ready.RootElement.GetProperty("grpc_port").GetInt32()}");
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+
+        var staged = await owner.SealAsync(Path.Combine(_root.Path, "staging"), 2, TestModels.MatMulAdd());
+        var stagedFile = Path.Combine(staged, "model.onnx.sealed");
+        var bytes = await File.ReadAllBytesAsync(stagedFile);
+        bytes[^1] ^= 0x80;
+        await File.WriteAllBytesAsync(stagedFile, bytes);
+        Directory.Move(staged, Path.Combine(sealedBase, "2"));
+        JsonElement status = default;
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            using var response = await http.GetAsync("/v1/models/sm/versions/2");
+            if (response.IsSuccessStatusCode)
+            {
+                status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("model_version_status")[0];
+                if (status.GetProperty("state").GetString() == "END")
+                {
+                    break;
+                }
+            }
+        }
+
+        var sealedAnswer = await KServeGrpcTestClient.InferAsync(client, "sm", [InferenceTensor.FromBytes("x", TensorElementType.Float, [1, 3], new byte[12])]);
+        var plainAnswer = await KServeGrpcTestClient.InferAsync(client, "tiny", [InferenceTensor.FromBytes("x", TensorElementType.Float, [1], new byte[4])]);
+        using var current = await http.GetAsync("/v1/models/sm");
+        var versions = JsonDocument.Parse(await current.Content.ReadAsStringAsync()).RootElement.GetProperty("model_version_status");
+        await process.TerminateAsync();
+        Assert.Equal(0, await process.WaitForExitAsync(Timeout));
+
+        Assert.Equal("END", status.GetProperty("state").GetString());
+        var error = status.GetProperty("status").GetProperty("error_message").GetString()!;
+        Assert.Contains("Chunk 0 of 'model.onnx' failed authentication", error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(sealedBase, "2"), error, StringComparison.Ordinal);
+        Assert.Contains(versions.EnumerateArray(), v => v.GetProperty("version").GetString() == "1" && v.GetProperty("state").GetString() == "AVAILABLE");
+        Assert.True(sealedAnswer.Error is null, sealedAnswer.Error);
+        Assert.True(plainAnswer.Error is null, plainAnswer.Error);
+        Assert.Contains("Failed to load model sm version 2", process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_OwnerKeyNotAPublicKey_UsageError()
     {
         using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
