@@ -22,14 +22,14 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
                 + $"pass {OwnerKeyFlag} FILE.pub (the model owner's public signing key, written by 'mantle keys signing create').");
         }
 
-        var reader = new SealedModelReader(ownerKey, keys);
         var stopwatch = Stopwatch.StartNew();
         try
         {
             // The signature is checked before any key is asked for: an unsigned folder never reaches the key resolver.
-            var manifest = reader.VerifyManifest(folder);
+            var manifest = new SealedModelReader(ownerKey, NoKeys.Instance).VerifyManifest(folder);
             ChooseModelFile(folder, manifest);
-            if (await keys.ResolveAsync(manifest.KeyId, cancellationToken).ConfigureAwait(false) is null)
+            var key = await keys.ResolveAsync(manifest.KeyId, cancellationToken).ConfigureAwait(false);
+            if (key is null)
             {
                 throw new ModelLoadException(
                     $"The sealed model in {folder} (manifest '{manifest.Name}' version {manifest.Version}) needs model key {manifest.KeyId}, which was not supplied; "
@@ -37,6 +37,9 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
             }
 
             SealedModelLog.ManifestVerified(logger, manifest.Name, manifest.Version, folder, ownerKey.Thumbprint, manifest.KeyId);
+            // The key is asked for once per load (a key broker answers over the network); the reader verifies the
+            // manifest again and gets only this key, so a folder swapped in between is refused, not unsealed.
+            var reader = new SealedModelReader(ownerKey, new OneKey(key));
             using var unsealed = await reader.ReadAsync(folder, cancellationToken).ConfigureAwait(false);
             var modelFile = ChooseModelFile(folder, unsealed.Manifest);
             var content = unsealed.GetContent(modelFile);
@@ -103,4 +106,19 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
         SealingErrorCode.ManifestUntrustedSigner => $" The owner key is passed with {OwnerKeyFlag} FILE.pub.",
         _ => string.Empty,
     };
+
+    /// <summary>Holds no key: verifying a manifest needs none.</summary>
+    private sealed class NoKeys : IModelKeyResolver
+    {
+        public static readonly NoKeys Instance = new();
+
+        public ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default) => ValueTask.FromResult<ModelKey?>(null);
+    }
+
+    /// <summary>The one key already resolved for this load; owned by the configured resolver.</summary>
+    private sealed class OneKey(ModelKey key) : IModelKeyResolver
+    {
+        public ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(string.Equals(keyId, key.Id, StringComparison.Ordinal) ? key : null);
+    }
 }
