@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Running;
+using Mantle.Benchmarks.KeyBroker;
+using Mantle.Benchmarks.Sealing;
 using Mantle.Benchmarks.Serving;
 
 namespace Mantle.Benchmarks;
@@ -12,6 +14,15 @@ internal static class Program
         {
             case "serving-load":
                 return await ServingLoad.RunAsync(args[1..]).ConfigureAwait(false);
+            case "sealing-throughput":
+                SealingThroughput.Run(args[1..]);
+                return 0;
+            case "sealing-memory":
+                SealingThroughput.RunMemory(args[1..]);
+                return 0;
+            case "broker-load":
+                BrokerLoad.Run(args[1..]);
+                return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Repository.Internal;
 using Microsoft.Extensions.Logging;
@@ -328,7 +329,16 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
     {
         var source = _options.Sources.FirstOrDefault(s => s.CanRead(folder))
             ?? throw new ModelLoadException($"Model '{config.Name}' version {version}: {folder} holds no {OnnxFileSource.FileName} (or sealed model) to load.");
-        var bytes = await source.ReadAsync(folder, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await source.ReadAsync(folder, cancellationToken);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new ModelLoadException($"Model '{config.Name}' version {version}: {ex.Message}", ex);
+        }
+
         Onnx.OnnxModel model;
         try
         {
@@ -341,7 +351,7 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
         finally
         {
             // The bytes may be a decrypted model: do not leave them lying in memory.
-            Array.Clear(bytes);
+            CryptographicOperations.ZeroMemory(bytes);
         }
 
         return _options.Batching is { } batching

@@ -26,14 +26,23 @@ internal sealed class MantleProcess : IDisposable
         }
     }
 
-    public static MantleProcess Start(params string[] args)
+    public static MantleProcess Start(params string[] args) => StartIn(null, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts mantle in <paramref name="workingDirectory"/> (null: the test's) with extra environment variables.</summary>
+    public static MantleProcess StartIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mantle.dll"));
         foreach (var arg in args)
         {

@@ -145,6 +145,13 @@ public sealed class ServingServerTests : IDisposable
         }
 
         Assert.Equal(2, server.Repository.Find("mm").Model?.Version);
+
+        // Version 1 goes through UNLOADING after version 2 is available; wait for it to finish.
+        while (server.Repository.GetStatus("mm", 1).Single().State == ModelVersionState.Unloading && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Equal(ModelVersionState.End, server.Repository.GetStatus("mm", 1).Single().State);
     }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mantle.Sealing;
+using Mantle.Sealing.Keys;
 using Mantle.Serving.Batching;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Hosting;
@@ -19,7 +21,7 @@ internal static class ServeCommand
         var restPort = new Option<int>("--rest_api_port") { Description = "REST port (TF Serving /v1, KServe /v2, /metrics). 0 picks a free port.", DefaultValueFactory = _ => 8501 };
         var host = new Option<string>("--host") { Description = "Address both ports bind: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
         var modelName = new Option<string?>("--model_name") { Description = "Name of the single model to serve (with --model_base_path). Defaults to \"default\"." };
-        var modelBasePath = new Option<string?>("--model_base_path") { Description = "Folder holding <version>/model.onnx for the single model." };
+        var modelBasePath = new Option<string?>("--model_base_path") { Description = "Folder holding <version>/model.onnx (or a sealed model) for the single model." };
         var configFile = new Option<string?>("--model_config_file") { Description = "Text-format model_config_list (several models, version policies, labels)." };
         var poll = new Option<int>("--file_system_poll_wait_seconds") { Description = "Seconds between scans of the model folders for new versions; 0 disables.", DefaultValueFactory = _ => 1 };
         var plaintext = new Option<bool>("--plaintext") { Description = "Serve without TLS (required until TLS modes are available)." };
@@ -29,12 +31,19 @@ internal static class ServeCommand
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Text-format batching parameters: max_batch_size, batch_timeout_micros, allowed_batch_sizes, max_enqueued_batches, num_batch_threads." };
         var maxMessage = new Option<int>("--max_grpc_message_bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => 256 * 1024 * 1024 };
         var maxBody = new Option<long>("--max_rest_body_bytes") { Description = "Largest REST request body; larger bodies get 413.", DefaultValueFactory = _ => 256L * 1024 * 1024 };
+        var keyFiles = new Option<string[]>("--key-file")
+        {
+            Description = "A model key file (from 'mantle keys create') for sealed models; repeat for several keys. Each sealed version uses the key whose id its manifest names.",
+            Arity = ArgumentArity.ZeroOrMore,
+            HelpName = "FILE",
+        };
+        var ownerKey = new Option<string?>("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required to serve sealed models.", HelpName = "FILE.pub" };
         var json = new Option<bool>("--json") { Description = "Once listening, print {\"grpc_port\", \"rest_port\", \"models\"} as one JSON line on stdout." };
 
-        var command = new Command("serve", "Serve ONNX models over the TF Serving and KServe v2 REST and gRPC APIs.")
+        var command = new Command("serve", "Serve ONNX models, plaintext or sealed (--owner-key, --key-file), over the TF Serving and KServe v2 REST and gRPC APIs.")
         {
             port, restPort, host, modelName, modelBasePath, configFile, poll, plaintext, intraOp, interOp,
-            enableBatching, batchingFile, maxMessage, maxBody, json,
+            enableBatching, batchingFile, maxMessage, maxBody, keyFiles, ownerKey, json,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -82,6 +91,29 @@ internal static class ServeCommand
                 return ExitCodes.UsageError;
             }
 
+            OwnerPublicKey? owner;
+            ModelKeyRing keyRing;
+            try
+            {
+                owner = parse.GetValue(ownerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
+                try
+                {
+                    keyRing = ModelKeyRing.Load(parse.GetValue(keyFiles) ?? []);
+                }
+                catch
+                {
+                    owner?.Dispose();
+                    throw;
+                }
+            }
+            catch (SealingException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.UsageError;
+            }
+
+            using var ownerScope = owner;
+            using var keyRingScope = keyRing;
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddSimpleConsole(c =>
@@ -92,6 +124,9 @@ internal static class ServeCommand
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddFilter("Grpc", LogLevel.Warning));
             options.LoggerFactory = loggerFactory;
+
+            // First, so that a sealed folder is only ever read by verifying and unsealing it.
+            options.Repository.Sources.Insert(0, new SealedModelSource(owner, keyRing, loggerFactory.CreateLogger<SealedModelSource>()));
 
             ServingServer server;
             try

@@ -1,0 +1,44 @@
+using Mantle.Sealing.Keys;
+using Mantle.Serving.Repository.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mantle.Serving.Repository;
+
+/// <summary>
+/// Reads sealed model versions (a folder with a signed <c>mantle-manifest.json</c> and <c>*.sealed</c> files, made by
+/// <c>mantle seal</c>). The manifest signature is checked against the owner key before any model key is asked for;
+/// the model key comes from an <see cref="IModelKeyResolver"/> (key files today, a key broker later); every file is
+/// unsealed into memory and its plaintext hash checked. The model bytes go to ONNX Runtime from memory and are
+/// cleared once the session exists: nothing plaintext is written to disk. Put it before <see cref="OnnxFileSource"/>
+/// so that a sealed folder is never read any other way.
+/// </summary>
+public sealed class SealedModelSource : IModelSource
+{
+    private readonly SealedFolderLoader _loader;
+
+    /// <summary>Creates the source.</summary>
+    /// <param name="ownerKey">The owner's public signing key (<c>--owner-key</c>), or null: sealed folders are then refused with a message saying to pass it.</param>
+    /// <param name="keys">Where model keys come from (<c>--key-file</c>); the source does not dispose it.</param>
+    /// <param name="logger">Where unsealing is logged, or null.</param>
+    public SealedModelSource(OwnerPublicKey? ownerKey, IModelKeyResolver keys, ILogger<SealedModelSource>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        _loader = new SealedFolderLoader(ownerKey, keys, logger ?? (ILogger)NullLogger.Instance);
+    }
+
+    /// <inheritdoc />
+    public bool CanRead(string versionDirectory) => Sealing.SealedModel.IsSealedFolder(versionDirectory);
+
+    /// <summary>
+    /// Verifies and unseals the folder and returns the model bytes in a pinned array, which the caller clears
+    /// (<see cref="System.Security.Cryptography.CryptographicOperations.ZeroMemory"/>) as soon as the ONNX Runtime
+    /// session exists. Every other plaintext buffer is cleared before this returns.
+    /// </summary>
+    /// <exception cref="Engine.ModelLoadException">
+    /// No owner key or model key is configured for the folder, or verification failed (signature, other owner key,
+    /// missing, extra or altered file, wrong model key); the message names the folder, the file and the reason.
+    /// </exception>
+    public Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default) =>
+        _loader.LoadAsync(versionDirectory, cancellationToken);
+}
