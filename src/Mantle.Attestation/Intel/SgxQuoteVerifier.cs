@@ -1,0 +1,30 @@
+using Mantle.Attestation.Intel.Internal;
+
+namespace Mantle.Attestation.Intel;
+
+/// <summary>
+/// Verifies Intel SGX DCAP quotes (versions 3, 4 and 5 with an SGX body) to the Intel SGX Root CA:
+/// quote signature, QE report signature and binding, PCK chain, CRLs, TCB info and QE identity.
+/// Claims: measurement = MRENCLAVE, signer = MRSIGNER, product id = ISVPRODID, svn = ISVSVN, <c>sgx.*</c> fields.
+/// </summary>
+public sealed class SgxQuoteVerifier : IEvidenceVerifier
+{
+    private readonly IntelQuoteVerifierOptions _options;
+
+    /// <summary>Creates a verifier; the options are read at every verification.</summary>
+    public SgxQuoteVerifier(IntelQuoteVerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public TeeType Tee => TeeType.Sgx;
+
+    /// <inheritdoc/>
+    public bool CanVerify(ReadOnlySpan<byte> evidence) => DcapQuoteParser.LooksLike(evidence, TeeType.Sgx);
+
+    /// <inheritdoc/>
+    public ValueTask<AttestationClaims> VerifyAsync(ReadOnlyMemory<byte> evidence, CancellationToken cancellationToken = default) =>
+        IntelQuoteVerification.VerifyAsync(TeeType.Sgx, evidence, _options, cancellationToken);
+}
