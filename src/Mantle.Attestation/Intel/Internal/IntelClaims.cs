@@ -58,11 +58,6 @@ internal static class IntelClaims
                 claims["tdx.tee_tcb_svn2"] = Hex(body, ReportLayout.TdxTeeTcbSvn2, 16);
                 claims["tdx.mr_service_td"] = Hex(body, ReportLayout.TdxMrServiceTd, 48);
             }
-
-            if (tcb.TdxModuleSvn is { } moduleSvn)
-            {
-                claims["tdx.module_svn"] = (long)moduleSvn;
-            }
         }
 
         var prefix = quote.Tee == TeeType.Sgx ? "sgx." : "tdx.";

@@ -26,7 +26,7 @@ internal static class IntelQuoteVerification
                     throw IntelErrors.Collateral($"No Intel collateral for {tee.ToName()} FMSPC {pck.Fmspc} ({request.PckCa} CA). Supply a collateral bundle for this platform or configure a PCCS/PCS URL.");
                 }
 
-                return IntelClaims.Build(quote, pck, new TcbEvaluator.Result(IntelTcbStatus.NotEvaluated, [], null));
+                return IntelClaims.Build(quote, pck, new TcbEvaluator.Result(IntelTcbStatus.NotEvaluated, []));
             }
 
             var evaluation = EvaluateCollateral(quote, pckChain, pck, collateral.Prepared, roots, at);
@@ -148,7 +148,6 @@ internal static class IntelQuoteVerification
         var level = TcbEvaluator.FindPlatformLevel(tcbInfo, pck, teeTcbSvn);
         var status = level?.Status ?? IntelTcbStatus.TcbLevelNotSupported;
         var advisories = new List<string>(level?.Advisories ?? []);
-        int? moduleSvn = null;
 
         if (quote.Tee == TeeType.Tdx)
         {
@@ -156,14 +155,13 @@ internal static class IntelQuoteVerification
             {
                 status = TcbEvaluator.Converge(status, module.Status);
                 advisories.AddRange(module.Advisories);
-                moduleSvn = module.IsvSvn;
             }
         }
 
         var qe = TcbEvaluator.EvaluateQe(collateral.QeIdentity, quote.QeReport.Span);
         status = TcbEvaluator.Converge(status, qe.Status);
         advisories.AddRange(qe.Advisories);
-        return new TcbEvaluator.Result(status, [.. advisories.Distinct(StringComparer.Ordinal)], moduleSvn);
+        return new TcbEvaluator.Result(status, [.. advisories.Distinct(StringComparer.Ordinal)]);
     }
 
     private static string PckCaName(X509Certificate2 pckCa) =>

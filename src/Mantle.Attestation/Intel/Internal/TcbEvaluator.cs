@@ -8,7 +8,7 @@ namespace Mantle.Attestation.Intel.Internal;
 /// </summary>
 internal static class TcbEvaluator
 {
-    public sealed record Result(string Status, string[] Advisories, int? TdxModuleSvn);
+    public sealed record Result(string Status, string[] Advisories);
 
     /// <summary>The first TCB level (Intel orders them newest first) that the platform reaches.</summary>
     public static TcbLevel? FindPlatformLevel(TcbInfo info, PckExtensions pck, ReadOnlySpan<byte> teeTcbSvn)
