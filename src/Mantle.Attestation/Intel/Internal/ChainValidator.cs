@@ -20,36 +20,38 @@ internal static class ChainValidator
 
         var chain = new List<X509Certificate2>(presented.Count + 1);
         X509Certificate2? anchor = null;
-        for (var i = 0; i < presented.Count; i++)
+        var used = 0;
+        for (var i = 0; i < presented.Count && anchor is null; i++)
         {
             var certificate = presented[i];
-            var trusted = FindTrusted(certificate, roots);
-            if (trusted is not null)
+            used = i + 1;
+            if (FindTrusted(certificate, roots) is { } trusted)
             {
                 anchor = trusted;
                 break;
             }
 
             chain.Add(certificate);
-            var issuer = i + 1 < presented.Count && IsIssuer(presented[i + 1], certificate)
-                ? presented[i + 1]
-                : FindTrustedIssuer(certificate, roots);
-            if (issuer is null)
-            {
-                throw IntelErrors.Chain($"The {what} does not chain to a trusted Intel SGX root: no issuer for '{certificate.Subject}'. Check that the evidence comes from Intel hardware, or configure the matching root certificates.");
-            }
+            var next = i + 1 < presented.Count && IsIssuer(presented[i + 1], certificate) ? presented[i + 1] : null;
+            var issuer = next ?? FindTrustedIssuer(certificate, roots)
+                ?? throw IntelErrors.Chain($"The {what} does not chain to a trusted Intel SGX root: no issuer for '{certificate.Subject}'. Check that the evidence comes from Intel hardware, or configure the matching root certificates.");
 
             CheckIssuedBy(certificate, issuer, what);
             if (FindTrusted(issuer, roots) is { } root)
             {
                 anchor = root;
-                break;
+                used = next is null ? i + 1 : i + 2;
             }
         }
 
         if (anchor is null)
         {
             throw IntelErrors.Chain($"The {what} ends without reaching a trusted Intel SGX root.");
+        }
+
+        if (used != presented.Count)
+        {
+            throw IntelErrors.Chain($"The {what} holds {presented.Count - used} certificate(s) after the trusted root that are not part of the path; the chain was altered.");
         }
 
         chain.Add(anchor);

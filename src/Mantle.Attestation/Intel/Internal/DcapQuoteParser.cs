@@ -114,6 +114,17 @@ internal static class DcapQuoteParser
             certType = inner.ReadUInt16("certification data type");
             certLength = inner.ReadLength32("certification data size");
             certOffset = inner.Take(certLength, "certification data");
+            if (inner.Remaining != 0)
+            {
+                throw IntelErrors.Malformed($"the QE report certification data declares {outerLength} bytes but its parts take {outerLength - inner.Remaining}");
+            }
+
+            sig.Take(outerLength, "QE report certification data");
+        }
+
+        if (sig.Remaining != 0)
+        {
+            throw IntelErrors.Malformed($"the signature data declares {sigDataLength} bytes but its parts take {sigDataLength - sig.Remaining}");
         }
 
         return new DcapQuote

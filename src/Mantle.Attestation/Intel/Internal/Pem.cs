@@ -15,6 +15,11 @@ internal static class Pem
         var span = text.AsSpan();
         while (PemEncoding.TryFind(span, out var fields))
         {
+            if (!IsFiller(span[..fields.Location.Start.Value]))
+            {
+                return null;
+            }
+
             if (span[fields.Label].SequenceEqual("CERTIFICATE"))
             {
                 try
@@ -30,7 +35,21 @@ internal static class Pem
             span = span[fields.Location.End.Value..];
         }
 
-        return certificates.Count == 0 ? null : certificates;
+        return certificates.Count == 0 || !IsFiller(span) ? null : certificates;
+    }
+
+    /// <summary>Only whitespace and NUL padding may surround the PEM blocks; anything else is a damaged chain.</summary>
+    private static bool IsFiller(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not (' ' or '\t' or '\r' or '\n' or '\0'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static List<X509Certificate2> ReadIssuerChain(string pem, string what) =>
