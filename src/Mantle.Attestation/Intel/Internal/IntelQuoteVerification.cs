@@ -57,22 +57,9 @@ internal static class IntelQuoteVerification
             throw new AttestationException(AttestationErrorCode.Unsupported, $"The quote's certification data type is {quote.CertificationDataType}, not 5 (PCK certificate chain); configure quote generation to embed the PCK chain.");
         }
 
-        var presented = Pem.TryReadCertificates(quote.CertificationData.Span)
-            ?? throw IntelErrors.Malformed("the certification data holds no valid PEM PCK certificate chain");
-        if (presented.Count < 2)
-        {
-            throw IntelErrors.Chain("The quote's PCK chain has only one certificate; it needs the PCK certificate and its CA.");
-        }
+        var (pckChain, pck, pckKey) = PckChainCache.GetOrValidate(quote.CertificationData.Span, roots, at);
 
-        var pckChain = ChainValidator.Validate(presented, roots, at, "PCK certificate chain");
-        if (pckChain.Length < 3)
-        {
-            throw IntelErrors.Chain("The PCK certificate is issued directly by the root; a genuine PCK certificate is issued by a PCK Processor or Platform CA.");
-        }
-
-        var pck = PckExtensions.Read(pckChain[0]);
-
-        if (!EcdsaRaw.Verify(pckChain[0], quote.QeReport.Span, quote.QeReportSignature.Span))
+        if (!EcdsaRaw.Verify(pckKey, quote.QeReport.Span, quote.QeReportSignature.Span))
         {
             throw IntelErrors.Signature("The QE report signature does not verify with the PCK certificate's key");
         }
