@@ -27,4 +27,24 @@ public sealed class IntelQuoteVerifierOptions
     /// <see cref="IntelTcbStatus.NotEvaluated"/> (no CRL check happens then).
     /// </summary>
     public bool RequireCollateral { get; set; } = true;
+
+    /// <summary>Checks the options; every problem is named by its option.</summary>
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        if (TimeProvider is null)
+        {
+            problems.Add("IntelQuoteVerifierOptions.TimeProvider must not be null.");
+        }
+
+        if (TrustedRoots is { Count: 0 })
+        {
+            problems.Add("IntelQuoteVerifierOptions.TrustedRoots is empty; leave it null for the built-in Intel SGX Root CA.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), "options");
+        }
+    }
 }

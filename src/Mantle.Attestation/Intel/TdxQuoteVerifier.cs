@@ -12,9 +12,11 @@ public sealed class TdxQuoteVerifier : IEvidenceVerifier
     private readonly IntelQuoteVerifierOptions _options;
 
     /// <summary>Creates a verifier; the options are read at every verification.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public TdxQuoteVerifier(IntelQuoteVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _options = options;
     }
 

@@ -24,6 +24,28 @@ public class IntelCollateralTests
     }
 
     [Fact]
+    public void Load_FolderSharedWithOtherTees_SkipsForeignFiles()
+    {
+        var folder = IntelSamples.GoTdxFolder();
+        File.Copy(TestData.Path("snp/gosev_vcek_milan.der"), Path.Combine(folder, "vcek.der"), overwrite: true);
+        File.Copy(TestData.Path("roots/amd_milan_ask_ark.pem"), Path.Combine(folder, "ask_ark.pem"), overwrite: true);
+        File.Copy(TestData.Path("snp/gosev_attestation_milan.bin"), Path.Combine(folder, "report.bin"), overwrite: true);
+        File.WriteAllText(Path.Combine(folder, "policy.json"), "{\"version\": 1}");
+
+        var source = IntelOfflineCollateralSource.Load(folder);
+
+        Assert.Equal("50806F000000", Assert.Single(source.Bundles).Fmspc);
+    }
+
+    [Fact]
+    public void Constructor_EmptyTrustedRoots_NamesOption()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SgxQuoteVerifier(new IntelQuoteVerifierOptions { TrustedRoots = [] }));
+
+        Assert.Contains("IntelQuoteVerifierOptions.TrustedRoots", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_FolderWithSeveralBundles_AsksForSource()
     {
         var folder = Directory.CreateTempSubdirectory("mantle-collateral-").FullName;

@@ -24,8 +24,7 @@ internal static class IntelSamples
     /// <summary>The separate gotdx PCS files, copied into a folder of their own (the shared folder also holds other bundles).</summary>
     public static string GoTdxFolder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "mantle-gotdx-" + Environment.ProcessId);
-        Directory.CreateDirectory(folder);
+        var folder = Directory.CreateTempSubdirectory("mantle-gotdx-").FullName;
         foreach (var name in new[] { "gotdx_tcbinfo_fmspc_50806f000000.json", "gotdx_qe_identity_tdqe.json", "gotdx_tcb_signing_chain.pem", "gotdx_pckcrl_platform.der", "gotdx_pckcrl_issuer_chain.pem", "gotdx_rootcrl.der" })
         {
             File.Copy(TestData.Path("tdx/" + name), Path.Combine(folder, name), overwrite: true);

@@ -56,9 +56,10 @@ internal static class CollateralFiles
                 continue;
             }
 
-            if (CrlBytes.TryDecode(bytes) is { } der)
+            // Folders may be shared with other TEEs' collateral (AMD certificates, evidence): files that are
+            // not CRLs are skipped.
+            if (CrlBytes.TryDecode(bytes) is { } der && TryParseCrl(der, file) is { } crl)
             {
-                var crl = CertificateRevocationList.Parse(der, $"CRL file '{file}'");
                 if (IsRootName(crl.Issuer))
                 {
                     rootCrl = der;
@@ -152,6 +153,18 @@ internal static class CollateralFiles
         catch (FormatException)
         {
             throw IntelErrors.Collateral($"The {what} field '{name}' is not hex.");
+        }
+    }
+
+    private static CertificateRevocationList? TryParseCrl(byte[] der, string file)
+    {
+        try
+        {
+            return CertificateRevocationList.Parse(der, $"CRL file '{file}'");
+        }
+        catch (AttestationException)
+        {
+            return null;
         }
     }
 

@@ -14,13 +14,13 @@ internal static class CrlBytes
         }
 
         var text = Encoding.ASCII.GetString(bytes).Trim();
-        if (PemEncoding.TryFind(text, out var fields) && text.AsSpan()[fields.Label].SequenceEqual("X509 CRL"))
-        {
-            return Convert.FromBase64String(text[fields.Base64Data]);
-        }
-
         try
         {
+            if (PemEncoding.TryFind(text, out var fields))
+            {
+                return text.AsSpan()[fields.Label].SequenceEqual("X509 CRL") ? Convert.FromBase64String(text[fields.Base64Data]) : null;
+            }
+
             return text.Length > 0 && text.Length % 2 == 0 ? Convert.FromHexString(text) : null;
         }
         catch (FormatException)
