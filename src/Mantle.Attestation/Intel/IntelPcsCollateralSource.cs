@@ -19,6 +19,7 @@ public sealed class IntelPcsCollateralSource : IIntelCollateralSource
     private readonly HttpClient _http;
     private readonly IntelPcsOptions _options;
     private readonly ConcurrentDictionary<IntelCollateralRequest, (IntelCollateral Bundle, DateTimeOffset Expires)> _cache = new();
+    private int _fetches;
 
     /// <summary>Creates a source that sends its requests through <paramref name="httpClient"/>.</summary>
     /// <exception cref="ArgumentException"><see cref="IntelPcsOptions.BaseUrl"/> is not an absolute http(s) URL.</exception>
@@ -37,8 +38,6 @@ public sealed class IntelPcsCollateralSource : IIntelCollateralSource
 
     /// <summary>The number of network fetches done so far (cache misses).</summary>
     public int FetchCount => _fetches;
-
-    private int _fetches;
 
     /// <inheritdoc/>
     public async ValueTask<IntelCollateral?> GetCollateralAsync(IntelCollateralRequest request, CancellationToken cancellationToken = default)

@@ -26,4 +26,41 @@ public class SgxQuoteVerifierTests
         Assert.NotEmpty(claims.AdvisoryIds);
         Assert.All(claims.AdvisoryIds, id => Assert.StartsWith("INTEL-SA-", id, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task VerifyAsync_GramineRaTlsQuoteWithoutCollateral_VerifiesChainNotTcb()
+    {
+        var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        collection.ImportFromPemFile(TestData.Path("ratls/gramine-cert.pem"));
+        var certificate = collection[0];
+        var options = IntelSamples.Options(IntelSamples.DcapQvlTime);
+        options.RequireCollateral = false;
+        var verifier = new SgxQuoteVerifier(options);
+        var quote = certificate.Extensions.Select(e => e.RawData).Single(raw => verifier.CanVerify(raw));
+
+        var claims = await verifier.VerifyAsync(quote);
+
+        Assert.Equal(IntelTcbStatus.NotEvaluated, claims.TcbStatus);
+        Assert.Equal("00606a000000", claims.TeeClaims["sgx.fmspc"]);
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo())),
+            Convert.ToHexStringLower(claims.ReportData.Span[..32]));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_SampleClaims_MatchQuoteBytes()
+    {
+        var claims = await new SgxQuoteVerifier(IntelSamples.Options(IntelSamples.DcapQvlTime, IntelSamples.SgxCollateralBundle))
+            .VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote));
+
+        Assert.Equal("33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", claims.Measurement);
+        Assert.Equal("0500000000000000e700000000000000", claims.TeeClaims["sgx.attributes"]);
+        Assert.Equal((long)claims.ProductId!.Value, claims.TeeClaims["sgx.isv_prod_id"]);
+        Assert.Equal((long)claims.Svn!.Value, claims.TeeClaims["sgx.isv_svn"]);
+        Assert.Equal(13L, claims.TeeClaims["sgx.pce_svn"]);
+        Assert.Equal(3L, claims.TeeClaims["sgx.quote_version"]);
+        var all = claims.ToDictionary();
+        Assert.Equal("sgx", all["tee"]);
+        Assert.Equal(claims.TcbStatus, all["tcb_status"]);
+    }
 }

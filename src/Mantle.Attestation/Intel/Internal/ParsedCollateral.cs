@@ -8,6 +8,7 @@ namespace Mantle.Attestation.Intel.Internal;
 /// </summary>
 internal sealed class ParsedCollateral
 {
+    private readonly Lock _gate = new();
     private object? _verifiedForRoots;
     private X509Certificate2[] _tcbChain = [];
     private X509Certificate2[] _qeChain = [];
@@ -76,7 +77,7 @@ internal sealed class ParsedCollateral
     /// </summary>
     public void Verify(IReadOnlyList<X509Certificate2> roots, DateTimeOffset at)
     {
-        lock (this)
+        lock (_gate)
         {
             if (!ReferenceEquals(_verifiedForRoots, roots))
             {
