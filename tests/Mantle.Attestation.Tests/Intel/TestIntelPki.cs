@@ -94,10 +94,10 @@ internal sealed class TestIntelPki : IDisposable
     }
 
     /// <summary>Collateral from real TCB info and QE identity texts, re-signed; CRLs made by the test CAs.</summary>
-    public IntelCollateral Collateral(IntelCollateral real, Func<string, string>? editTcbInfo = null, bool revokePck = false, DateTimeOffset? crlThisUpdate = null)
+    public IntelCollateral Collateral(IntelCollateral real, Func<string, string>? editTcbInfo = null, bool revokePck = false, DateTimeOffset? crlThisUpdate = null, Func<string, string>? editQeIdentity = null)
     {
         var tcbInfo = Encoding.UTF8.GetBytes((editTcbInfo ?? (s => s))(Encoding.UTF8.GetString(real.TcbInfoJson.Span)));
-        var qeIdentity = real.QeIdentityJson.ToArray();
+        var qeIdentity = Encoding.UTF8.GetBytes((editQeIdentity ?? (s => s))(Encoding.UTF8.GetString(real.QeIdentityJson.Span)));
         var thisUpdate = crlThisUpdate ?? new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         var pckCrl = new CertificateRevocationListBuilder();
