@@ -1,4 +1,6 @@
 using Mantle.Attestation.Intel.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mantle.Attestation.Intel;
 
@@ -10,14 +12,18 @@ namespace Mantle.Attestation.Intel;
 public sealed class SgxQuoteVerifier : IEvidenceVerifier
 {
     private readonly IntelQuoteVerifierOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a verifier; the options are read at every verification.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public SgxQuoteVerifier(IntelQuoteVerifierOptions options)
+    /// <param name="options">Time, collateral source, trusted roots; see <see cref="IntelQuoteVerifierOptions"/>.</param>
+    /// <param name="logger">Receives one event per verification (4201 verified, 4202 refused). Defaults to none.</param>
+    public SgxQuoteVerifier(IntelQuoteVerifierOptions options, ILogger<SgxQuoteVerifier>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
@@ -28,5 +34,5 @@ public sealed class SgxQuoteVerifier : IEvidenceVerifier
 
     /// <inheritdoc/>
     public ValueTask<AttestationClaims> VerifyAsync(ReadOnlyMemory<byte> evidence, CancellationToken cancellationToken = default) =>
-        IntelQuoteVerification.VerifyAsync(TeeType.Sgx, evidence, _options, cancellationToken);
+        IntelQuoteVerification.VerifyAsync(TeeType.Sgx, evidence, _options, _logger, cancellationToken);
 }

@@ -1,13 +1,34 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 
 namespace Mantle.Attestation.Intel.Internal;
 
 /// <summary>The verification of an Intel DCAP quote (SGX or TDX), from bytes to claims.</summary>
 internal static class IntelQuoteVerification
 {
-    public static async ValueTask<AttestationClaims> VerifyAsync(TeeType tee, ReadOnlyMemory<byte> evidence, IntelQuoteVerifierOptions options, CancellationToken cancellationToken)
+    public static async ValueTask<AttestationClaims> VerifyAsync(TeeType tee, ReadOnlyMemory<byte> evidence, IntelQuoteVerifierOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var claims = await VerifyCoreAsync(tee, evidence, options, cancellationToken).ConfigureAwait(false);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                var fmspc = claims.TeeClaims.TryGetValue(tee == TeeType.Sgx ? "sgx.fmspc" : "tdx.fmspc", out var value) ? value as string : null;
+                IntelLog.QuoteVerified(logger, tee, fmspc ?? "?", claims.TcbStatus);
+            }
+
+            return claims;
+        }
+        catch (AttestationException e)
+        {
+            IntelLog.QuoteRefused(logger, tee, e.Code, e.Message);
+            throw;
+        }
+    }
+
+    private static async ValueTask<AttestationClaims> VerifyCoreAsync(TeeType tee, ReadOnlyMemory<byte> evidence, IntelQuoteVerifierOptions options, CancellationToken cancellationToken)
     {
         try
         {
