@@ -63,4 +63,31 @@ public class SgxQuoteVerifierTests
         Assert.Equal("sgx", all["tee"]);
         Assert.Equal(claims.TcbStatus, all["tcb_status"]);
     }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task VerifyAsync_Version4And5Layouts_Verify(int version)
+    {
+        var real = TestData.Bytes(IntelSamples.SgxQuote);
+        using var pki = new TestIntelPki(TestIntelPki.RealPck(real));
+        var options = IntelSamples.Options(IntelSamples.DcapQvlTime, pki.Collateral(IntelSamples.SgxCollateralBundle));
+        options.TrustedRoots = pki.Roots;
+        var quote = pki.ResignQuote(real, signed =>
+        {
+            var header = signed[..48];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header, (ushort)version);
+            return version == 4
+                ? [.. header, .. signed[48..]]
+                : [.. header, 1, 0, 0x80, 1, 0, 0, .. signed[48..]];
+        });
+
+        var verifier = new SgxQuoteVerifier(options);
+        Assert.True(verifier.CanVerify(quote));
+        var claims = await verifier.VerifyAsync(quote);
+
+        Assert.Equal((long)version, claims.TeeClaims["sgx.quote_version"]);
+        Assert.Equal(IntelTcbStatus.ConfigurationAndSWHardeningNeeded, claims.TcbStatus);
+        Assert.StartsWith("Hello, world!", Encoding.ASCII.GetString(claims.ReportData.Span), StringComparison.Ordinal);
+    }
 }

@@ -83,7 +83,7 @@ internal sealed class TestIntelPki : IDisposable
         var signature = new List<byte>();
         signature.AddRange(quoteSignature);
         signature.AddRange(publicKey);
-        if (quote.Version >= 4)
+        if (BinaryPrimitives.ReadUInt16LittleEndian(signed) >= 4)
         {
             signature.AddRange(U16(6));
             signature.AddRange(U32((uint)qeSection.Count));
