@@ -62,9 +62,12 @@ public sealed class IntelCollateral
     public static IntelCollateral Load(string path)
     {
         var bundles = CollateralFiles.Load(path);
-        return bundles.Count == 1
-            ? bundles[0]
-            : throw IntelErrors.Collateral($"'{path}' holds {bundles.Count} collateral bundles; load it with IntelOfflineCollateralSource.Load to pick one per quote.");
+        return bundles.Count switch
+        {
+            1 => bundles[0],
+            0 => throw IntelErrors.Collateral($"'{path}' holds no Intel collateral (combined JSON, TCB info, QE identity, signing chain or CRL files)."),
+            _ => throw IntelErrors.Collateral($"'{path}' holds {bundles.Count} collateral bundles; load it with IntelOfflineCollateralSource.Load to pick one per quote."),
+        };
     }
 
     /// <summary>

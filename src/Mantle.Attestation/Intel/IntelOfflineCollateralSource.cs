@@ -29,7 +29,8 @@ public sealed class IntelOfflineCollateralSource : IIntelCollateralSource
     /// Loads every bundle found at a path: a combined JSON file, or a folder of combined JSON files and/or
     /// separate Intel PCS files (see <see cref="IntelCollateral.Load(string)"/>).
     /// </summary>
-    /// <exception cref="AttestationException">Nothing usable was found or a file is malformed (<see cref="AttestationErrorCode.InvalidCollateral"/>).</exception>
+    /// <remarks>A folder without any Intel collateral (for example one holding only AMD certificates) gives an empty source.</remarks>
+    /// <exception cref="AttestationException">The path does not exist, or an Intel collateral file is malformed or incomplete (<see cref="AttestationErrorCode.InvalidCollateral"/>).</exception>
     public static IntelOfflineCollateralSource Load(string path) => new(CollateralFiles.Load(path));
 
     /// <inheritdoc/>

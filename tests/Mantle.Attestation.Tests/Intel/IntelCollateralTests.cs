@@ -38,6 +38,22 @@ public class IntelCollateralTests
     }
 
     [Fact]
+    public async Task Load_FolderWithoutIntelCollateral_GivesEmptySourceAndClearRefusal()
+    {
+        var folder = Directory.CreateTempSubdirectory("mantle-collateral-").FullName;
+        File.Copy(TestData.Path("snp/gosev_vcek_milan.der"), Path.Combine(folder, "vcek.der"));
+
+        var source = IntelOfflineCollateralSource.Load(folder);
+        var error = await Assert.ThrowsAsync<AttestationException>(() =>
+            new SgxQuoteVerifier(new IntelQuoteVerifierOptions { CollateralSource = source, TimeProvider = new FixedTimeProvider(IntelSamples.DcapQvlTime) })
+                .VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote)).AsTask());
+
+        Assert.Empty(source.Bundles);
+        Assert.Throws<AttestationException>(() => IntelCollateral.Load(folder));
+        Assert.Contains("No Intel collateral for sgx FMSPC 00A067110000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_EmptyTrustedRoots_NamesOption()
     {
         var error = Assert.Throws<ArgumentException>(() => new SgxQuoteVerifier(new IntelQuoteVerifierOptions { TrustedRoots = [] }));

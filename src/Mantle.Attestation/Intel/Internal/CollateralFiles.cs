@@ -73,7 +73,8 @@ internal static class CollateralFiles
 
         if (tcbInfos.Count == 0 && identities.Count == 0 && pckCrls.Count == 0)
         {
-            return bundles.Count > 0 ? bundles : throw IntelErrors.Collateral($"The folder '{path}' holds no Intel collateral (combined JSON, TCB info, QE identity or CRL files).");
+            // A folder of other TEEs' collateral is not an error here: the verifier names the missing platform.
+            return bundles;
         }
 
         var tcbChain = chains.FirstOrDefault(c => c.First.Subject.Contains("TCB Signing", StringComparison.Ordinal)).Pem;
