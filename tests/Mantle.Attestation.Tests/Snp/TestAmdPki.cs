@@ -8,7 +8,7 @@ namespace Mantle.Attestation.Tests.Snp;
 /// A stand-in AMD PKI for tests: an RSA ARK and ASK/ASVK signed with RSASSA-PSS SHA-384 like AMD's,
 /// and P-384 VCEKs/VLEKs with AMD's TCB extensions, so tests can sign mutated reports.
 /// </summary>
-internal sealed class TestAmdPki : IDisposable
+public sealed class TestAmdPki : IDisposable
 {
     public static readonly DateTimeOffset NotBefore = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset NotAfter = new(2034, 1, 1, 0, 0, 0, TimeSpan.Zero);
