@@ -25,8 +25,7 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
     private readonly SnpVerifierOptions _options;
     private readonly ILogger _logger;
     private readonly AmdChainValidator _chains;
-    private readonly IReadOnlyList<AmdCertificate> _collateralLeaves;
-    private readonly IReadOnlyList<AmdCertificate> _collateralIntermediates;
+    private readonly CollateralSet _collateral;
     private readonly KdsClient? _kds;
     private readonly SnpProduct _configuredProduct;
 
@@ -51,26 +50,7 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
             ? AmdTrustStore.FromFolder(folder, $"{SnpVerifierOptions.SectionName}:RootsDirectory")
             : AmdTrustStore.BuiltIn());
 
-        var collateral = new List<(Guid? Guid, byte[] Der, string Source)>();
-        if (!_options.Collateral.IsEmpty)
-        {
-            collateral.AddRange(CertificateFiles.Read(_options.Collateral.Span, "collateral bytes").Select(c => (c.Guid, c.Der, "collateral bytes")));
-        }
-
-        if (_options.CollateralPath is { } path)
-        {
-            foreach (var (file, bytes) in CertificateFiles.ReadPath(path, $"{SnpVerifierOptions.SectionName}:CollateralPath"))
-            {
-                collateral.AddRange(CertificateFiles.Read(bytes, file).Select(c => (c.Guid, c.Der, file)));
-            }
-        }
-
-        var parsed = collateral
-            .Where(c => c.Guid != SnpEvidence.ArkGuid)
-            .Select(c => AmdCertificate.Parse(c.Der, $"collateral certificate from {c.Source}"))
-            .ToList();
-        _collateralLeaves = [.. parsed.Where(c => c.IsEcKey)];
-        _collateralIntermediates = [.. parsed.Where(c => !c.IsEcKey && !c.IsSelfIssued)];
+        _collateral = CollateralSet.Load(_options.Collateral, _options.CollateralPath, $"{SnpVerifierOptions.SectionName}:CollateralPath");
         if (_options.KdsBaseUrl is { } kds)
         {
             _kds = new KdsClient(httpClient ?? new HttpClient(), kds, _options.KdsTimeout, _logger);
@@ -94,12 +74,9 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
             var vlek = SigningKeyIsVlek(report);
             var time = _options.TimeProvider.GetUtcNow();
 
-            var carried = tableCertificates
-                .Where(c => c.Guid == SnpEvidence.VcekGuid || c.Guid == SnpEvidence.VlekGuid || c.Guid == SnpEvidence.AskGuid)
-                .Select(c => AmdCertificate.Parse(c.Der, $"certificate {c.Guid} in the evidence's certificate table"))
-                .ToList();
-            var intermediates = carried.Where(c => !c.IsEcKey).Concat(_collateralIntermediates).ToList();
-            var leaves = carried.Where(c => c.IsEcKey).Concat(_collateralLeaves).Where(c => c.IsVlek == vlek).ToList();
+            var carried = CollateralSet.FromEvidence(tableCertificates);
+            var intermediates = carried.Intermediates.Concat(_collateral.Intermediates).ToList();
+            var leaves = carried.Leaves.Concat(_collateral.Leaves).Where(c => c.IsVlek == vlek).ToList();
             if (leaves.Count == 0 && !vlek && _kds is not null)
             {
                 var (leaf, chainIntermediates) = await FetchVcekAsync(report, cancellationToken);
@@ -159,8 +136,8 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
         var tcb = SnpTcb.FromBytes(report.ReportedTcbBytes, product == SnpProduct.Turin);
         var vcekBytes = await _kds!.GetAsync(_kds.VcekUrl(product, report.ChipId, tcb), cancellationToken);
         var chainBytes = await _kds.GetAsync(_kds.CertChainUrl(product), cancellationToken);
-        var vcek = CertificateFiles.Read(vcekBytes, "AMD KDS VCEK response").Select(c => AmdCertificate.Parse(c.Der, "VCEK from AMD KDS")).FirstOrDefault(c => c.IsEcKey)
-            ?? throw new AttestationException(AttestationErrorCode.InvalidCollateral, "AMD KDS answered the VCEK request without an EC certificate.");
+        var vcek = CertificateFiles.Read(vcekBytes, "AMD KDS VCEK response").Select(c => AmdCertificate.Parse(c.Der, "VCEK from AMD KDS")).FirstOrDefault(c => c.IsAmdLeaf)
+            ?? throw new AttestationException(AttestationErrorCode.InvalidCollateral, "AMD KDS answered the VCEK request without a VCEK certificate.");
         var chain = CertificateFiles.Read(chainBytes, "AMD KDS cert_chain response")
             .Select(c => AmdCertificate.Parse(c.Der, "certificate from the AMD KDS cert_chain"))
             .Where(c => !c.IsEcKey && !c.IsSelfIssued)

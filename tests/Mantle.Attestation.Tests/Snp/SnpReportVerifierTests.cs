@@ -158,6 +158,41 @@ public sealed class SnpReportVerifierTests
     }
 
     [Fact]
+    public async Task VerifyAsync_CollateralFolderWithOtherFiles_SkipsThemAndVerifies()
+    {
+        var folder = Directory.CreateTempSubdirectory("mantle-mixed-").FullName;
+        try
+        {
+            File.Copy(TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json"), Path.Combine(folder, "intel.json"));
+            File.Copy(TestData.Path(SnpSamples.ReportPath), Path.Combine(folder, "report.bin"));
+            File.Copy(TestData.Path(SnpSamples.VcekPath), Path.Combine(folder, "vcek.der"));
+            var verifier = new SnpReportVerifier(new SnpVerifierOptions
+            {
+                TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+                CollateralPath = folder,
+            });
+
+            var claims = await verifier.VerifyAsync(SnpSamples.Report);
+
+            Assert.Equal("vcek", claims.TeeClaims["snp.signing_key"]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Constructor_CollateralFileThatIsNoCertificate_Refuses()
+    {
+        var options = new SnpVerifierOptions { CollateralPath = TestData.Path(SnpSamples.ReportPath) };
+
+        var error = Assert.Throws<AttestationException>(() => new SnpReportVerifier(options));
+
+        Assert.Equal(AttestationErrorCode.InvalidCollateral, error.Code);
+    }
+
+    [Fact]
     public void CanVerify_OtherEvidence_ReturnsFalse()
     {
         var verifier = SnpSamples.Verifier();

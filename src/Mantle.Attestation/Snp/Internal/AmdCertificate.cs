@@ -58,6 +58,9 @@ internal sealed class AmdCertificate
     /// <summary>True for an EC key (a VCEK or VLEK); the AMD CA keys are RSA.</summary>
     public bool IsEcKey { get; }
 
+    /// <summary>True for an EC certificate with AMD's TCB extensions: a VCEK or VLEK (not, say, an Intel PCK certificate).</summary>
+    public bool IsAmdLeaf => IsEcKey && Bootloader is not null;
+
     public bool IsVlek => CommonName.Contains("VLEK", StringComparison.OrdinalIgnoreCase);
 
     public string? ProductName { get; private set; }
