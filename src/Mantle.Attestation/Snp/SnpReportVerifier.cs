@@ -99,6 +99,12 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
             SnpLog.ReportRefused(_logger, ex.Code, ex.Message);
             throw;
         }
+        catch (CryptographicException ex)
+        {
+            SnpLog.ReportRefused(_logger, AttestationErrorCode.InvalidCollateral, ex.Message);
+            throw new AttestationException(AttestationErrorCode.InvalidCollateral,
+                $"A key in the SEV-SNP certificates cannot be used ({ex.Message}); supply the certificates as AMD issues them.", ex);
+        }
     }
 
     private static bool SigningKeyIsVlek(SnpReport report)
