@@ -45,6 +45,47 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
     }
 
     [Fact]
+    public async Task VerifyAsync_VlekInEnvelopeCertificateTable_Verifies()
+    {
+        var (vlek, key) = _pki.IssueLeaf([], SampleTcb, vlek: true);
+        using (key)
+        {
+            var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.VlekGuid, vlek), new(SnpEvidence.AskGuid, _pki.Asvk.RawData)]);
+            var evidence = SnpEvidence.CreateEnvelope(TestAmdPki.Sign(VlekReport(), key), table);
+            var verifier = new SnpReportVerifier(new SnpVerifierOptions
+            {
+                TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+                RootsDirectory = _pki.RootsFolder,
+            });
+
+            var claims = await verifier.VerifyAsync(evidence);
+
+            Assert.Equal("vlek", claims.TeeClaims["snp.signing_key"]);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAsync_Version5Report_ReportsMitigationVectors()
+    {
+        var report = SnpSamples.Report;
+        report[0] = 5;
+        report[0x188] = 0x19;
+        report[0x189] = 0x01;
+        BinaryPrimitives.WriteUInt64LittleEndian(report.AsSpan(0x1F8), 3);
+        BinaryPrimitives.WriteUInt64LittleEndian(report.AsSpan(0x200), 7);
+        var (vcek, key) = _pki.IssueLeaf(report.AsSpan(0x1A0, 64), SampleTcb);
+        using (key)
+        {
+            var claims = await Verifier(vcek).VerifyAsync(TestAmdPki.Sign(report, key));
+
+            Assert.Equal(5L, claims.TeeClaims["snp.version"]);
+            Assert.Equal(3L, claims.TeeClaims["snp.launch_mit_vector"]);
+            Assert.Equal(7L, claims.TeeClaims["snp.current_mit_vector"]);
+            Assert.Equal("Milan", claims.TeeClaims["snp.product"]);
+        }
+    }
+
+    [Fact]
     public async Task VerifyAsync_VlekReportWithOnlyVcek_RefusesCollateral()
     {
         var report = VlekReport();
