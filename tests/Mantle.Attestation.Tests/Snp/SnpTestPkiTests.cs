@@ -86,6 +86,19 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
     }
 
     [Fact]
+    public async Task VerifyAsync_VlekIssuedByAsk_RefusesChain()
+    {
+        var (vlek, key) = _pki.IssueLeaf([], SampleTcb, vlek: true, issuedByAsvk: false);
+        using (key)
+        {
+            var error = await Assert.ThrowsAsync<AttestationException>(() => Verifier(vlek).VerifyAsync(TestAmdPki.Sign(VlekReport(), key)).AsTask());
+
+            Assert.Equal(AttestationErrorCode.InvalidCertificateChain, error.Code);
+            Assert.Contains("certifies VCEKs only", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task VerifyAsync_VlekReportWithOnlyVcek_RefusesCollateral()
     {
         var report = VlekReport();

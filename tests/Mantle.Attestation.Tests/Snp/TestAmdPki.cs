@@ -43,7 +43,7 @@ public sealed class TestAmdPki : IDisposable
 
     /// <summary>Issues a VCEK (or VLEK) for a chip id and TCB; returns the DER and the private key.</summary>
     public (byte[] Der, ECDsa Key) IssueLeaf(ReadOnlySpan<byte> hardwareId, (byte Bl, byte Tee, byte Snp, byte Ucode, byte? Fmc) tcb,
-        bool vlek = false, string? productName = null, DateTimeOffset? notAfter = null)
+        bool vlek = false, string? productName = null, DateTimeOffset? notAfter = null, bool? issuedByAsvk = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var request = new CertificateRequest(vlek ? "CN=SEV-VLEK, O=Mantle Test" : "CN=SEV-VCEK, O=Mantle Test", key, HashAlgorithmName.SHA384);
@@ -62,7 +62,7 @@ public sealed class TestAmdPki : IDisposable
             request.CertificateExtensions.Add(new X509Extension("1.3.6.1.4.1.3704.1.4", hardwareId.ToArray(), false));
         }
 
-        var (issuer, issuerKey) = vlek ? (Asvk, _asvkKey) : (Ask, _askKey);
+        var (issuer, issuerKey) = issuedByAsvk ?? vlek ? (Asvk, _asvkKey) : (Ask, _askKey);
         using var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForRSA(issuerKey, RSASignaturePadding.Pss),
             NotBefore, notAfter ?? NotAfter, RandomNumberGenerator.GetBytes(8));
         return (certificate.RawData, key);

@@ -42,6 +42,11 @@ internal sealed class AmdCertificate
         {
             ReadExtension(extension);
         }
+
+        var constraints = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+        IsCa = constraints is { CertificateAuthority: true }
+            && (usage is null || usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign));
     }
 
     public byte[] Der { get; }
@@ -54,6 +59,9 @@ internal sealed class AmdCertificate
     public string CommonName { get; }
 
     public bool IsSelfIssued { get; }
+
+    /// <summary>True when basic constraints say CA and key usage (if present) allows certificate signing.</summary>
+    public bool IsCa { get; }
 
     /// <summary>True for an EC key (a VCEK or VLEK); the AMD CA keys are RSA.</summary>
     public bool IsEcKey { get; }

@@ -47,7 +47,7 @@ internal sealed class AmdChainValidator(AmdTrustStore store)
     {
         var leafName = LeafName(leaf);
         var issuers = store.Intermediates.Concat(extraIntermediates)
-            .Where(c => !c.IsEcKey && c.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(leaf.Certificate.IssuerName.RawData))
+            .Where(c => !c.IsEcKey && c.IsCa && c.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(leaf.Certificate.IssuerName.RawData))
             .DistinctBy(c => c.Thumbprint)
             .ToList();
         if (issuers.Count == 0)
@@ -62,6 +62,13 @@ internal sealed class AmdChainValidator(AmdTrustStore store)
             if (!leaf.IsSignedBy(issuer))
             {
                 continue;
+            }
+
+            // VCEKs are certified by the ASK ("SEV-<product>"), VLEKs by the ASVK ("SEV-VLEK-<product>").
+            if (issuer.IsVlek != leaf.IsVlek)
+            {
+                throw new AttestationException(AttestationErrorCode.InvalidCertificateChain,
+                    $"The {leafName} certificate was issued by '{issuer.CommonName}', which certifies {(issuer.IsVlek ? "VLEKs" : "VCEKs")} only.");
             }
 
             foreach (var root in store.Roots)

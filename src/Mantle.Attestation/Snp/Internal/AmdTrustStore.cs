@@ -67,11 +67,11 @@ internal sealed class AmdTrustStore
                     continue;
                 }
 
-                if (certificate.IsSelfIssued && certificate.IsSignedBy(certificate))
+                if (certificate.IsSelfIssued && certificate.IsCa && certificate.IsSignedBy(certificate))
                 {
                     roots.Add(certificate);
                 }
-                else if (!certificate.IsEcKey)
+                else if (!certificate.IsEcKey && certificate.IsCa)
                 {
                     intermediates.Add(certificate);
                 }
