@@ -26,6 +26,7 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
     private readonly ILogger _logger;
     private readonly AmdChainValidator _chains;
     private readonly CollateralSet _collateral;
+    private readonly AmdRevocation _revocation;
     private readonly KdsClient? _kds;
     private readonly SnpProduct _configuredProduct;
 
@@ -51,6 +52,7 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
             : AmdTrustStore.BuiltIn());
 
         _collateral = CollateralSet.Load(_options.Collateral, _options.CollateralPath, $"{SnpVerifierOptions.SectionName}:CollateralPath");
+        _revocation = new AmdRevocation(_chains.Store, _collateral.Crls, _options.RequireCrl);
         if (_options.KdsBaseUrl is { } kds)
         {
             _kds = new KdsClient(httpClient ?? new HttpClient(), kds, _options.KdsTimeout, _logger);
@@ -86,6 +88,7 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
 
             var signer = ChooseLeaf(report, leaves, vlek);
             var chain = _chains.Validate(signer, intermediates, time);
+            _revocation.Check(chain, time);
             var product = ResolveProduct(report, chain);
             VerifySignature(report, signer, vlek);
             var reportedTcb = SnpTcb.FromBytes(report.ReportedTcbBytes, product == SnpProduct.Turin);

@@ -21,7 +21,8 @@ public sealed class SnpVerifierOptions
 
     /// <summary>
     /// A file or folder with the VCEK or VLEK certificate (DER or PEM; a PEM file may also hold the ASK
-    /// or ASVK) or a certificate table as returned with an extended report. Defaults to null.
+    /// or ASVK), a certificate table as returned with an extended report, or AMD CRLs (DER or PEM).
+    /// Defaults to null.
     /// </summary>
     public string? CollateralPath { get; set; }
 
@@ -37,6 +38,13 @@ public sealed class SnpVerifierOptions
 
     /// <summary>The time limit of one KDS request. Defaults to 10 seconds; must be between 1 second and 5 minutes.</summary>
     public TimeSpan KdsTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When true, a report is refused unless a CRL signed by its ARK (from <see cref="Collateral"/> or
+    /// <see cref="CollateralPath"/>) is valid at the verification time. CRLs that are supplied are always
+    /// checked. Defaults to false.
+    /// </summary>
+    public bool RequireCrl { get; set; }
 
     /// <summary>
     /// The product line (<c>Milan</c>, <c>Genoa</c> or <c>Turin</c>) to assume when neither the certificate

@@ -165,6 +165,8 @@ public sealed class SnpReportVerifierTests
         {
             File.Copy(TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json"), Path.Combine(folder, "intel.json"));
             File.Copy(TestData.Path(SnpSamples.ReportPath), Path.Combine(folder, "report.bin"));
+            File.Copy(TestData.Path("tdx/gotdx_rootcrl.der"), Path.Combine(folder, "intel-root.crl"));
+            File.Copy(TestData.Path("tdx/gotdx_pckcrl_issuer_chain.pem"), Path.Combine(folder, "intel-chain.pem"));
             File.Copy(TestData.Path(SnpSamples.VcekPath), Path.Combine(folder, "vcek.der"));
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {

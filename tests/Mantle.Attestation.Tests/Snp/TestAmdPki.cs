@@ -68,6 +68,19 @@ public sealed class TestAmdPki : IDisposable
         return (certificate.RawData, key);
     }
 
+    /// <summary>A CRL signed by the ARK (RSASSA-PSS SHA-384), optionally revoking the ASK.</summary>
+    public byte[] CreateCrl(bool revokeAsk, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        builder.AddEntry(RandomNumberGenerator.GetBytes(8), thisUpdate);
+        if (revokeAsk)
+        {
+            builder.AddEntry(Ask, thisUpdate);
+        }
+
+        return builder.Build(Ark, System.Numerics.BigInteger.One, nextUpdate, HashAlgorithmName.SHA384, RSASignaturePadding.Pss, thisUpdate);
+    }
+
     /// <summary>Signs bytes 0x000–0x29F of a report copy and stores r and s little-endian, as the firmware does.</summary>
     public static byte[] Sign(ReadOnlySpan<byte> report, ECDsa key)
     {
@@ -98,6 +111,7 @@ public sealed class TestAmdPki : IDisposable
     {
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         if (issuer is null)
         {
             return request.CreateSelfSigned(NotBefore.AddYears(-1), NotAfter.AddYears(1));

@@ -129,7 +129,7 @@ internal sealed class AmdCertificate
 
     public bool IsValidAt(DateTimeOffset time) => time >= NotBefore && time <= NotAfter;
 
-    private static bool IsPssSha384(ReadOnlySpan<byte> algorithmIdentifier)
+    internal static bool IsPssSha384(ReadOnlySpan<byte> algorithmIdentifier)
     {
         var reader = new AsnReader(algorithmIdentifier.ToArray(), AsnEncodingRules.DER).ReadSequence();
         if (reader.ReadObjectIdentifier() != RsaPssOid || !reader.HasData)

@@ -22,7 +22,8 @@ internal static class CertificateFiles
 
         if (bytes[0] == 0x30)
         {
-            return [(null, bytes.ToArray())];
+            var der = bytes.ToArray();
+            return AmdCrl.LooksLikeCrl(der) ? [] : [(null, der)];
         }
 
         try
@@ -36,19 +37,31 @@ internal static class CertificateFiles
         }
     }
 
-    public static IEnumerable<byte[]> ReadPem(string text, string source)
+    /// <summary>Returns the CRLs in the bytes: PEM <c>X509 CRL</c> blocks or one DER CRL.</summary>
+    public static IReadOnlyList<byte[]> ReadCrls(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.IndexOf("-----BEGIN X509 CRL"u8) >= 0)
+        {
+            return [.. ReadPem(Encoding.ASCII.GetString(bytes), source, "X509 CRL")];
+        }
+
+        var der = bytes.ToArray();
+        return bytes.Length > 0 && bytes[0] == 0x30 && AmdCrl.LooksLikeCrl(der) ? [der] : [];
+    }
+
+    public static IEnumerable<byte[]> ReadPem(string text, string source, string wanted = "CERTIFICATE")
     {
         var remaining = text.AsMemory();
         while (System.Security.Cryptography.PemEncoding.TryFind(remaining.Span, out var fields))
         {
             var label = remaining.Span[fields.Label];
-            if (label.SequenceEqual("CERTIFICATE"))
+            if (label.SequenceEqual(wanted))
             {
                 var der = new byte[fields.DecodedDataLength];
                 if (!Convert.TryFromBase64Chars(remaining.Span[fields.Base64Data], der, out var written) || written != der.Length)
                 {
                     throw new AttestationException(AttestationErrorCode.InvalidCollateral,
-                        $"A PEM certificate in '{source}' has invalid base64 content.");
+                        $"A PEM {wanted} in '{source}' has invalid base64 content.");
                 }
 
                 yield return der;

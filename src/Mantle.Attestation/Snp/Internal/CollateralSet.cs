@@ -12,8 +12,9 @@ internal sealed class CollateralSet
     private const int MaxCachedCertificates = 1024;
     private static readonly ConcurrentDictionary<string, AmdCertificate> ParsedCache = new(StringComparer.Ordinal);
 
-    private CollateralSet(List<AmdCertificate> certificates)
+    private CollateralSet(List<AmdCertificate> certificates, List<AmdCrl>? crls = null)
     {
+        Crls = crls ?? [];
         Leaves = [.. certificates.Where(c => c.IsAmdLeaf)];
         Intermediates = [.. certificates.Where(c => !c.IsEcKey && !c.IsSelfIssued)];
     }
@@ -22,6 +23,9 @@ internal sealed class CollateralSet
 
     public IReadOnlyList<AmdCertificate> Intermediates { get; }
 
+    /// <summary>AMD CRLs (revoking ASKs/ASVKs), not yet checked against a root.</summary>
+    public IReadOnlyList<AmdCrl> Crls { get; }
+
     /// <summary>
     /// Reads configured collateral. Bytes and a named file must be certificates; in a folder, files that
     /// are not (evidence, Intel collateral, notes) are skipped so one folder can serve every TEE.
@@ -29,9 +33,11 @@ internal sealed class CollateralSet
     public static CollateralSet Load(ReadOnlyMemory<byte> bytes, string? path, string configKey)
     {
         var certificates = new List<AmdCertificate>();
+        var crls = new List<AmdCrl>();
         if (!bytes.IsEmpty)
         {
             certificates.AddRange(Parse(CertificateFiles.Read(bytes.Span, "collateral bytes"), "collateral bytes"));
+            crls.AddRange(CertificateFiles.ReadCrls(bytes.Span, "collateral bytes").Select(d => AmdCrl.Parse(d, "collateral bytes")));
         }
 
         if (path is not null)
@@ -42,6 +48,7 @@ internal sealed class CollateralSet
                 try
                 {
                     certificates.AddRange(Parse(CertificateFiles.Read(content, file), file));
+                    crls.AddRange(CertificateFiles.ReadCrls(content, file).Select(d => AmdCrl.Parse(d, file)));
                 }
                 catch (AttestationException) when (folder)
                 {
@@ -50,7 +57,7 @@ internal sealed class CollateralSet
             }
         }
 
-        return new CollateralSet(certificates);
+        return new CollateralSet(certificates, crls);
     }
 
     /// <summary>Parses certificates carried in evidence, reusing earlier parses of the same bytes.</summary>
