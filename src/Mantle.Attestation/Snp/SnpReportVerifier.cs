@@ -79,10 +79,10 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
             var carried = CollateralSet.FromEvidence(tableCertificates);
             var intermediates = carried.Intermediates.Concat(_collateral.Intermediates).ToList();
             var leaves = carried.Leaves.Concat(_collateral.Leaves).Where(c => c.IsVlek == vlek).ToList();
-            if (leaves.Count == 0 && !vlek && _kds is not null)
+            if (!vlek && _kds is not null && !leaves.Any(c => Fits(c, report, vlek)))
             {
                 var (leaf, chainIntermediates) = await FetchVcekAsync(report, cancellationToken);
-                leaves.Add(leaf);
+                leaves.Insert(0, leaf);
                 intermediates.AddRange(chainIntermediates);
             }
 
@@ -164,8 +164,20 @@ public sealed class SnpReportVerifier : IEvidenceVerifier
                 $"supply the {name} (DER or PEM) as collateral" + (vlek ? "." : $", or set {SnpVerifierOptions.SectionName}:KdsBaseUrl."));
         }
 
-        // Several candidates (a folder of VCEKs): prefer the one issued for this chip.
-        return leaves.FirstOrDefault(c => vlek || HardwareIdMatches(c.HardwareId, report.ChipId)) ?? leaves[0];
+        // Several candidates (a folder of VCEKs): prefer the one issued for this chip and TCB.
+        return leaves.FirstOrDefault(c => Fits(c, report, vlek))
+            ?? leaves.FirstOrDefault(c => vlek || HardwareIdMatches(c.HardwareId, report.ChipId))
+            ?? leaves[0];
+    }
+
+    /// <summary>True when a VCEK/VLEK was issued for this report's chip (VCEK) and reported TCB.</summary>
+    private static bool Fits(AmdCertificate leaf, SnpReport report, bool vlek)
+    {
+        var turin = SnpProducts.Parse(leaf.ProductName) == SnpProduct.Turin;
+        var tcb = SnpTcb.FromBytes(report.ReportedTcbBytes, turin);
+        return (vlek || HardwareIdMatches(leaf.HardwareId, report.ChipId))
+            && leaf.Bootloader == tcb.Bootloader && leaf.Tee == tcb.Tee && leaf.Snp == tcb.Snp && leaf.Microcode == tcb.Microcode
+            && (!turin || leaf.Fmc == tcb.Fmc);
     }
 
     private SnpProduct ResolveProduct(SnpReport report, AmdChain chain)

@@ -39,6 +39,28 @@ public sealed class SnpKdsTests
     }
 
     [Fact]
+    public async Task VerifyAsync_CollateralVcekForOtherTcb_FetchesTheRightOneFromKds()
+    {
+        await using var kds = await FakeKds.StartAsync();
+        using var http = new HttpClient();
+        using var pki = new TestAmdPki();
+        var (otherTcbVcek, key) = pki.IssueLeaf(SnpSamples.Report.AsSpan(0x1A0, 64), (2, 0, 4, 68, null));
+        key.Dispose();
+        var verifier = new SnpReportVerifier(new SnpVerifierOptions
+        {
+            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            KdsBaseUrl = kds.BaseUrl,
+            Product = "Milan",
+            Collateral = otherTcbVcek,
+        }, http);
+
+        var claims = await verifier.VerifyAsync(SnpSamples.Report);
+
+        Assert.Equal("UpToDate", claims.TcbStatus);
+        Assert.Equal(2, kds.Requests.Count);
+    }
+
+    [Fact]
     public async Task VerifyAsync_KdsHasNoVcek_RefusesNamingTheUrl()
     {
         await using var kds = await FakeKds.StartAsync(vcekStatus: 404);
