@@ -14,7 +14,7 @@ public sealed class ModelSealOptions
     /// <summary>"onnx" or "files". Defaults to "onnx" when the input holds a <c>.onnx</c> file, else "files".</summary>
     public string? Platform { get; set; }
 
-    /// <summary>Plaintext bytes per chunk, <see cref="SealedFormat.MinChunkSize"/>..<see cref="SealedFormat.MaxChunkSize"/>. Defaults to <see cref="SealedFormat.DefaultChunkSize"/> (64 KiB).</summary>
+    /// <summary>Plaintext bytes per chunk, <see cref="SealedFormat.MinChunkSize"/>..<see cref="SealedFormat.MaxChunkSize"/>. Defaults to <see cref="SealedFormat.DefaultChunkSize"/> (1 MiB).</summary>
     public int ChunkSize { get; set; } = SealedFormat.DefaultChunkSize;
 
     /// <summary>The clock for the manifest's <c>createdAt</c>. Defaults to <see cref="TimeProvider.System"/>.</summary>

@@ -16,10 +16,11 @@ public static class SealedFormat
     public const int TagSize = 16;
 
     /// <summary>
-    /// The default plaintext bytes per chunk: 64 KiB. Reads and writes batch chunks into 1 MiB blocks, so 64 KiB, 256 KiB,
-    /// 1 MiB and 4 MiB chunks measured within noise of each other; the smaller chunk keeps cuts and buffers small.
+    /// The default plaintext bytes per chunk: 1 MiB. Reads and writes batch small chunks into 1 MiB blocks, so chunk
+    /// sizes from 64 KiB to 4 MiB measured within a few percent; 1 MiB was consistently among the fastest (about 4 % over
+    /// 64 KiB per CPU-second) and costs no extra memory, since the I/O block is 1 MiB anyway.
     /// </summary>
-    public const int DefaultChunkSize = 64 * 1024;
+    public const int DefaultChunkSize = 1024 * 1024;
 
     /// <summary>The smallest chunk size a header may declare, in bytes.</summary>
     public const int MinChunkSize = 256;
