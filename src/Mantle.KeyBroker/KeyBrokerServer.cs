@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Mantle.KeyBroker;
 
@@ -42,6 +43,7 @@ public static class KeyBrokerServer
                 });
             }
         });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddMantleKeyBroker(builder.Configuration, o =>
         {
             o.ConfigDirectory = options.ConfigDirectory;
