@@ -13,6 +13,9 @@ internal static class Program
             case "sealing-throughput":
                 SealingThroughput.Run(args[1..]);
                 return;
+            case "broker-load":
+                KeyBroker.BrokerLoad.Run(args[1..]);
+                return;
             case "sealing-memory":
                 SealingThroughput.RunMemory(args[1..]);
                 return;
