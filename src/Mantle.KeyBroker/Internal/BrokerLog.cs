@@ -40,4 +40,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Bad request on {Path}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Error, Message = "Resource {Path} version {Version} does not decrypt under the master key (database altered or wrong master key)")]
+    public static partial void StoredResourceUnreadable(ILogger logger, string path, long version);
 }

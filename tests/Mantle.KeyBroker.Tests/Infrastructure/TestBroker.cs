@@ -40,6 +40,9 @@ public sealed class TestBroker : IAsyncDisposable
 
     public AdminCredential Credential { get; }
 
+    /// <summary>Set by tests that provoke an error on purpose; otherwise an error-level log fails the test at dispose.</summary>
+    public bool ExpectErrors { get; set; }
+
     public static async Task<TestBroker> StartAsync(bool https = false, string? database = null, string? directory = null, Action<KeyBrokerOptions>? configure = null, SimulatedTee? platform = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "mantle-kb-" + Guid.NewGuid().ToString("N"));
@@ -88,6 +91,7 @@ public sealed class TestBroker : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        var errors = Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Text).ToList();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -96,5 +100,7 @@ public sealed class TestBroker : IAsyncDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(ExpectErrors || errors.Count == 0, "The broker logged errors: " + string.Join("\n", errors));
     }
 }

@@ -65,8 +65,10 @@ public sealed class SecretsTests
         using var attester = broker.Attester();
         await attester.AttestAsync(broker.Evidence(Sim.GoodMeasurement));
         Assert.Equal(secret, await attester.GetResourceAsync("repo/key/a"));
-        await Assert.ThrowsAnyAsync<Exception>(() => attester.GetResourceAsync("repo/key/b"));
-        broker.Logs.Entries.Clear();
+        var ex = await Assert.ThrowsAsync<Mantle.KeyBroker.Client.KeyBrokerException>(() => attester.GetResourceAsync("repo/key/b"));
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, ex.StatusCode);
+        Assert.Contains("does not decrypt under the broker master key", ex.Detail, StringComparison.Ordinal);
+        broker.ExpectErrors = true;
     }
 
     [Fact]

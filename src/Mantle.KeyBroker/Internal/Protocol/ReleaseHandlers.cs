@@ -71,7 +71,18 @@ internal sealed partial class ReleaseHandlers(
             return Problems.Forbidden($"The attested claims do not satisfy the policy of '{path}': {reasons}", decision.Reasons);
         }
 
-        var plaintext = masterKey.Decrypt(resource.Ciphertext, AssociatedData(path, resource.Version));
+        byte[] plaintext;
+        try
+        {
+            plaintext = masterKey.Decrypt(resource.Ciphertext, AssociatedData(path, resource.Version));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            BrokerLog.StoredResourceUnreadable(logger, path, resource.Version);
+            return Problems.Make(StatusCodes.Status500InternalServerError, "Stored resource unreadable",
+                $"Resource '{path}' version {resource.Version} does not decrypt under the broker master key: the database was altered or the master key is not the one it was stored with.");
+        }
+
         try
         {
             var jwe = ReleaseEncryptor.Encrypt(plaintext, caller.Key, path, resource.Version);
