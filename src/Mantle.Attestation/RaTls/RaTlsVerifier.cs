@@ -66,7 +66,7 @@ public sealed class RaTlsVerifier
         }
 
         CheckValidity(certificate);
-        if (parts.Issuer.AsSpan().SequenceEqual(parts.Subject) && !parts.IsSignedBy(certificate))
+        if (parts.Issuer.AsSpan().SequenceEqual(parts.Subject) && !IsSelfSigned(parts, certificate))
         {
             throw new AttestationException(AttestationErrorCode.InvalidSignature, "The self-signed RA-TLS certificate's signature does not verify with its own key: the certificate was altered.");
         }
@@ -162,6 +162,18 @@ public sealed class RaTlsVerifier
             throw new AttestationException(
                 AttestationErrorCode.InvalidCertificateChain,
                 $"The RA-TLS certificate is valid from {certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}, not at the verification time {now:O}.");
+        }
+    }
+
+    private static bool IsSelfSigned(CertificateParts parts, X509Certificate2 certificate)
+    {
+        try
+        {
+            return parts.IsSignedBy(certificate);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new AttestationException(AttestationErrorCode.MalformedEvidence, "The certificate's public key or signature cannot be read.", ex);
         }
     }
 
