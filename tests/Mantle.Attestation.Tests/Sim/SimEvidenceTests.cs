@@ -194,9 +194,4 @@ public class SimEvidenceTests
         Assert.False(verifier.CanVerify("MNTLSIM2"u8));
         Assert.False(verifier.CanVerify(TestData.Bytes("sgx/dcapqvl_sgx_quote_v3.bin")));
     }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }
