@@ -16,6 +16,7 @@ internal static class BrokerCommands
         broker.Subcommands.Add(BrokerPolicyCommand.Create());
         broker.Subcommands.Add(BrokerAuditCommand.Create());
         broker.Subcommands.Add(BrokerKeysCommand.Create());
+        broker.Subcommands.Add(BrokerFetchCommand.Create());
         root.Subcommands.Add(broker);
     }
 }

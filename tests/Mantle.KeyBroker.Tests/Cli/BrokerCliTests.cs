@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Mantle.KeyBroker.Tests.Cli;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BrokerCliTests
 {
     [Fact]
@@ -34,6 +35,13 @@ public sealed class BrokerCliTests
             var put = await MantleAsync(["broker", "keys", "put", .. common, "--key", keyFile, "--policy", policyFile, "--json"]);
             Assert.Equal(0, put.Code);
             Assert.Contains($"mantle/model-key/{keyId}", put.Stdout, StringComparison.Ordinal);
+
+            var fetched = Path.Combine(dir, "fetched.key");
+            var fetch = await MantleAsync("broker", "fetch", "--broker", broker.Url.ToString(), "--tee", "sim", "--sim-key", simKey,
+                "--path", $"mantle/model-key/{keyId}", "--out", fetched);
+            Assert.True(fetch.Code == 0, fetch.Stderr);
+            Assert.Equal(keyBytes, await File.ReadAllBytesAsync(fetched));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fetched));
 
             var tampered = Path.Combine(dir, "tampered.key");
             await File.WriteAllTextAsync(tampered, JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "mantle-model-key", ["keyId"] = "0000000000000000", ["key"] = Convert.ToBase64String(keyBytes) }));
