@@ -68,6 +68,32 @@ public sealed class FullFlowTests
     }
 
     [Fact]
+    public async Task Release_RsaTeeKey_ReturnsRsaOaep256JweThatDecrypts()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+        var secret = RandomNumberGenerator.GetBytes(32);
+        await admin.PutResourceAsync("repo/key/rsa", secret, TestBroker.SimPolicy);
+        using var rsa = RSA.Create(3072);
+        var p = rsa.ExportParameters(false);
+        var n = Jose.Base64Url.Encode(p.Modulus!);
+        var e = Jose.Base64Url.Encode(p.Exponent!);
+        var thumbprint = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}"));
+        using var http = broker.Http();
+        var nonce = await RawKbs.AuthAsync(http);
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, thumbprint));
+        using var attested = await RawKbs.AttestAsync(http, new Dictionary<string, object> { ["kty"] = "RSA", ["n"] = n, ["e"] = e }, evidence);
+        Assert.Equal(System.Net.HttpStatusCode.OK, attested.StatusCode);
+
+        var jwe = await http.GetStringAsync("/kbs/v0/resource/repo/key/rsa");
+        using var header = System.Text.Json.JsonDocument.Parse(Jose.Base64Url.Decode(jwe.Split('.')[0]));
+        Assert.Equal("RSA-OAEP-256", header.RootElement.GetProperty("alg").GetString());
+        Assert.Equal("A256GCM", header.RootElement.GetProperty("enc").GetString());
+        Assert.Equal("repo/key/rsa", header.RootElement.GetProperty("mantle-resource").GetString());
+        Assert.Equal(secret, Jose.JWE.Decrypt(jwe, rsa).PlaintextBytes);
+    }
+
+    [Fact]
     public async Task Certificate_AttestedKey_ChainsToBrokerCaWithClaimsDigest()
     {
         await using var broker = await TestBroker.StartAsync();
