@@ -14,7 +14,8 @@ public sealed class FileMasterKeyProvider : IMasterKeyProvider, IDisposable
 
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private readonly AesGcm _aes;
+    // AesGcm instances are not safe for concurrent use, so each operation makes its own from the pinned key.
+    private readonly byte[] _key;
 
     /// <summary>Creates a provider from 32 key bytes.</summary>
     public FileMasterKeyProvider(ReadOnlySpan<byte> key)
@@ -24,7 +25,8 @@ public sealed class FileMasterKeyProvider : IMasterKeyProvider, IDisposable
             throw new ArgumentException($"The broker master key must be 32 bytes; got {key.Length}.", nameof(key));
         }
 
-        _aes = new AesGcm(key, TagSize);
+        _key = GC.AllocateArray<byte>(32, pinned: true);
+        key.CopyTo(_key);
         KeyId = Convert.ToHexStringLower(SHA256.HashData(key))[..16];
     }
 
@@ -85,7 +87,8 @@ public sealed class FileMasterKeyProvider : IMasterKeyProvider, IDisposable
         var output = new byte[NonceSize + plaintext.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        _aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), associatedData);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), associatedData);
         return output;
     }
 
@@ -99,10 +102,11 @@ public sealed class FileMasterKeyProvider : IMasterKeyProvider, IDisposable
 
         var length = ciphertext.Length - NonceSize - TagSize;
         var plaintext = new byte[length];
-        _aes.Decrypt(ciphertext[..NonceSize], ciphertext.Slice(NonceSize, length), ciphertext[^TagSize..], plaintext, associatedData);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(ciphertext[..NonceSize], ciphertext.Slice(NonceSize, length), ciphertext[^TagSize..], plaintext, associatedData);
         return plaintext;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _aes.Dispose();
+    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
 }

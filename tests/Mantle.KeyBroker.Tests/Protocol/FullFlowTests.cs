@@ -29,6 +29,27 @@ public sealed class FullFlowTests
     }
 
     [Fact]
+    public async Task Release_ManyConcurrentCallers_AllGetTheirBytes()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+        var key = RandomNumberGenerator.GetBytes(32);
+        await admin.PutResourceAsync("repo/key/busy", key, TestBroker.SimPolicy);
+        var attesters = Enumerable.Range(0, 6).Select(_ => broker.Attester()).ToList();
+        try
+        {
+            await Task.WhenAll(attesters.Select(a => a.AttestAsync(broker.Evidence(Sim.GoodMeasurement))));
+            var results = await Task.WhenAll(attesters.SelectMany(a => Enumerable.Range(0, 5).Select(_ => a.GetResourceAsync("repo/key/busy"))));
+            Assert.All(results, r => Assert.Equal(key, r));
+            Assert.True(AuditChain.Verify(await admin.ReadAuditAsync()).IsValid);
+        }
+        finally
+        {
+            attesters.ForEach(a => a.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Release_RotatedResource_ReleasesNewVersionAndListsWithoutBytes()
     {
         await using var broker = await TestBroker.StartAsync();
