@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Mantle.Attestation;
+using Mantle.Attestation.Providers;
+using Mantle.Attestation.Sim;
+using Spectre.Console;
+
+namespace Mantle.Cli.Commands.Attestation;
+
+/// <summary><c>mantle attest evidence</c>: obtains evidence from this machine's TEE.</summary>
+internal static class AttestEvidenceCommand
+{
+    public static Command Create()
+    {
+        var tee = new Option<string>("--tee") { Description = "The TEE to ask: sim, sgx (Gramine /dev/attestation), tdx or snp (configfs-tsm).", Required = true };
+        tee.AcceptOnlyFromAmong("sim", "sgx", "tdx", "snp");
+        var reportData = new Option<string>("--report-data") { Description = "Up to 64 bytes of report data, hex (zero-padded).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "The file to write the evidence to.", Required = true };
+        var simKey = new Option<string?>("--sim-key") { Description = "The simulated platform key file (created when missing). Default: $XDG_CONFIG_HOME/mantle/sim-platform-key.pem." };
+        var programFolder = new Option<string?>("--program-folder") { Description = "sim only: the folder whose *.dll files are measured. Default: mantle's own folder." };
+        var configDigest = new Option<string?>("--config-digest") { Description = "sim only: a configuration digest (hex) mixed into the measurement." };
+        var deviceRoot = new Option<string?>("--device-root") { Description = "The TEE interface folder. Default: /dev/attestation (sgx) or /sys/kernel/config/tsm/report (tdx, snp)." };
+
+        var command = new Command("evidence", "Obtain evidence from this machine's TEE and write it to a file.")
+        {
+            tee, reportData, output, simKey, programFolder, configDigest, deviceRoot,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var data = ParseHex(parse.GetValue(reportData)!, "--report-data", 64);
+                var kind = TeeTypeNames.Parse(parse.GetValue(tee)!);
+                var root = parse.GetValue(deviceRoot);
+                byte[] evidence;
+                if (kind == TeeType.Sim)
+                {
+                    using var platform = SimulatedTee.LoadOrCreate(parse.GetValue(simKey));
+                    var digest = parse.GetValue(configDigest) is { } hex ? ParseHex(hex, "--config-digest", 1024) : null;
+                    var provider = new SimEvidenceProvider(platform, new SimEvidenceProviderOptions { ProgramFolder = parse.GetValue(programFolder), ConfigurationDigest = digest });
+                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
+                    AttestationCli.Human.MarkupLine($"sim measurement [bold]{provider.Measurement}[/], platform key {platform.PlatformKeyId}");
+                    AttestationCli.Human.MarkupLine("[yellow]The simulated TEE gives no security: use it for development and CI only.[/]");
+                }
+                else if (kind == TeeType.Sgx)
+                {
+                    using var provider = new GramineSgxEvidenceProvider(root is null ? null : new GramineSgxOptions { Root = root });
+                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
+                }
+                else
+                {
+                    var provider = new TsmReportEvidenceProvider(kind, root is null ? null : new TsmReportOptions { Root = root });
+                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
+                }
+
+                var path = parse.GetValue(output)!;
+                await File.WriteAllBytesAsync(path, evidence, cancellationToken);
+                AttestationCli.Human.MarkupLine($"wrote {evidence.Length} bytes of {kind.ToName()} evidence to {Markup.Escape(path)}");
+                return ExitCodes.Success;
+            }
+            catch (UsageException ex)
+            {
+                AttestationCli.WriteRefusal(ex.Message);
+                return ExitCodes.UsageError;
+            }
+            catch (AttestationException ex)
+            {
+                AttestationCli.WriteRefusal(ex.Message);
+                return AttestationCli.ExitCodeFor(ex);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                AttestationCli.WriteRefusal(ex.Message);
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    internal static byte[] ParseHex(string hex, string option, int maxBytes)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromHexString(hex.Trim());
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"{option} must be hex digits (two per byte).");
+        }
+
+        return bytes.Length <= maxBytes ? bytes : throw new UsageException($"{option} is {bytes.Length} bytes; at most {maxBytes} are allowed.");
+    }
+}

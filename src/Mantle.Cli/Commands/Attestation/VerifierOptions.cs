@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Mantle.Attestation;
+using Mantle.Attestation.Policy;
+
+namespace Mantle.Cli.Commands.Attestation;
+
+/// <summary>The options shared by <c>attest verify</c> and <c>attest ratls</c>.</summary>
+internal sealed class VerifierOptions
+{
+    public Option<string?> Collateral { get; } = new("--collateral") { Description = "Collateral for the evidence: a file or a folder (Intel PCS JSON, AMD VCEK/VLEK certificates or certificate table)." };
+
+    public Option<string?> At { get; } = new("--at") { Description = "Verify as of this ISO-8601 time (certificate and collateral validity). Default: now." };
+
+    public Option<string?> Policy { get; } = new("--policy") { Description = "A policy JSON file; the policy then decides too." };
+
+    public Option<string?> SignedPolicy { get; } = new("--signed-policy") { Description = "An auditor-signed policy (JWS); needs --auditor-key." };
+
+    public Option<string?> AuditorKey { get; } = new("--auditor-key") { Description = "The trusted auditor's public key (PEM) for --signed-policy." };
+
+    public Option<string?> SimKey { get; } = new("--sim-key") { Description = "The simulated platform key (public or private PEM) to trust for sim evidence. Default: $XDG_CONFIG_HOME/mantle/sim-platform-key.pem." };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Write the result as JSON to stdout." };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Collateral);
+        command.Add(At);
+        command.Add(Policy);
+        command.Add(SignedPolicy);
+        command.Add(AuditorKey);
+        command.Add(SimKey);
+        command.Add(Json);
+    }
+
+    public TimeProvider Time(ParseResult parse) => AttestationCli.ParseTime(parse.GetValue(At));
+
+    public EvidenceVerifier CreateVerifier(ParseResult parse) =>
+        AttestationCli.CreateVerifier(parse.GetValue(SimKey), parse.GetValue(Collateral), Time(parse));
+
+    public AttestationPolicy? LoadPolicy(ParseResult parse) =>
+        AttestationCli.LoadPolicy(parse.GetValue(Policy), parse.GetValue(SignedPolicy), parse.GetValue(AuditorKey));
+}

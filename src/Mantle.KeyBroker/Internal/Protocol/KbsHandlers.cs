@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Jose;
+using Mantle.Attestation;
+using Mantle.KeyBroker.Internal.Crypto;
+using Mantle.KeyBroker.Internal.Policy;
+using Mantle.KeyBroker.Internal.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mantle.KeyBroker.Internal.Protocol;
+
+/// <summary>The attestation side of the protocol: auth and attest.</summary>
+internal sealed class KbsHandlers(
+    IBrokerStore store,
+    IEnumerable<IEvidenceVerifier> verifiers,
+    PolicyResolver policies,
+    IPolicyEngine engine,
+    TokenService tokens,
+    IOptions<KeyBrokerOptions> options,
+    TimeProvider time,
+    ILogger<KbsHandlers> logger)
+{
+    public const string SessionCookie = "kbs-session-id";
+
+    public async Task<IResult> AuthAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var (doc, problem) = await RequestReader.ReadObjectAsync(context.Request, cancellationToken);
+        using var _ = doc;
+        if (doc is null)
+        {
+            return Bad(context, problem!);
+        }
+
+        var teeName = RequestReader.GetString(doc.RootElement, "tee");
+        if (!TeeTypeNames.TryParse(teeName, out var tee))
+        {
+            return Bad(context, $"'tee' is '{teeName ?? "(missing)"}'; expected one of sim, sgx, tdx, snp.");
+        }
+
+        if (!verifiers.Any(v => v.Tee == tee))
+        {
+            return Bad(context, $"This broker has no verifier for TEE '{tee.Value.ToName()}'.");
+        }
+
+        var now = time.GetUtcNow();
+        var nonceExpires = now + options.Value.NonceLifetime;
+        var session = new SessionRecord(
+            Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), tee.Value.ToName(), Base64Url.Encode(RandomNumberGenerator.GetBytes(32)),
+            nonceExpires.ToUnixTimeMilliseconds(), false, nonceExpires.ToUnixTimeMilliseconds(), null, null, null, null);
+        await store.CreateSessionAsync(session, cancellationToken);
+        context.Response.Cookies.Append(SessionCookie, session.Id, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = context.Request.IsHttps,
+            SameSite = SameSiteMode.Strict,
+            Path = "/kbs",
+        });
+        BrokerLog.SessionStarted(logger, session.Tee);
+        return Results.Json(new Dictionary<string, object> { ["nonce"] = session.Nonce, ["extra-params"] = "" });
+    }
+
+    public async Task<IResult> AttestAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var (doc, problem) = await RequestReader.ReadObjectAsync(context.Request, cancellationToken);
+        using var _ = doc;
+        if (doc is null)
+        {
+            return Bad(context, problem!);
+        }
+
+        var root = doc.RootElement;
+        if (!root.TryGetProperty("tee-pubkey", out var jwk))
+        {
+            return Bad(context, "'tee-pubkey' is missing: send the TEE's public key as a JWK.");
+        }
+
+        var key = TeePublicKey.TryParse(jwk, out var keyProblem);
+        if (key is null)
+        {
+            return Bad(context, keyProblem!);
+        }
+
+        var evidenceText = RequestReader.GetString(root, "tee-evidence");
+        byte[] evidence;
+        try
+        {
+            evidence = evidenceText is null ? [] : Base64Url.Decode(evidenceText);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            return Bad(context, "'tee-evidence' is not base64url text.");
+        }
+
+        if (evidence.Length == 0)
+        {
+            return Bad(context, "'tee-evidence' is missing or empty: send the raw evidence bytes as base64url.");
+        }
+
+        var sessionId = context.Request.Cookies[SessionCookie];
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            return Refuse(401, "No session: call POST /kbs/v0/auth first and send its session cookie.");
+        }
+
+        var now = time.GetUtcNow();
+        var consumed = await store.ConsumeNonceAsync(sessionId, now.ToUnixTimeMilliseconds(), cancellationToken);
+        switch (consumed.Outcome)
+        {
+            case NonceOutcome.UnknownSession:
+                return Refuse(401, "The session is unknown or has expired; call POST /kbs/v0/auth again.");
+            case NonceOutcome.SessionExpired:
+                return Refuse(401, "The session has expired; call POST /kbs/v0/auth again.");
+            case NonceOutcome.AlreadyUsed:
+                return Refuse(401, "The session's nonce was already used; nonces are single-use, call POST /kbs/v0/auth for a new one.");
+            case NonceOutcome.Expired:
+                return Refuse(401, $"The session's nonce expired (nonces are valid {options.Value.NonceLifetime.TotalSeconds:0} s); call POST /kbs/v0/auth again.");
+        }
+
+        var tee = TeeTypeNames.Parse(consumed.Tee!);
+        var verifier = verifiers.FirstOrDefault(v => v.Tee == tee && v.CanVerify(evidence));
+        if (verifier is null)
+        {
+            return Bad(context, $"'tee-evidence' is not {tee.ToName()} evidence (the session was started for TEE '{tee.ToName()}').");
+        }
+
+        AttestationClaims claims;
+        try
+        {
+            claims = await verifier.VerifyAsync(evidence, cancellationToken);
+        }
+        catch (AttestationException ex) when (ex.Code == AttestationErrorCode.MalformedEvidence)
+        {
+            return Bad(context, "'tee-evidence' is malformed: " + ex.Message);
+        }
+        catch (AttestationException ex)
+        {
+            return Refuse(403, $"The evidence was refused ({ex.Code}): {ex.Message}");
+        }
+
+        var expected = SHA512.HashData([.. Encoding.UTF8.GetBytes(consumed.Nonce!), .. key.Thumbprint]);
+        if (claims.ReportData.Length != 64 || !CryptographicOperations.FixedTimeEquals(claims.ReportData.Span, expected))
+        {
+            return Refuse(403,
+                "The evidence's report data is not SHA-512(nonce ‖ SHA-256 JWK thumbprint of 'tee-pubkey') for this session's nonce: the evidence is not bound to this session and key.");
+        }
+
+        var policy = await policies.DefaultAsync(cancellationToken);
+        if (policy is null)
+        {
+            return Refuse(403, "No default attestation policy is configured; set one with 'mantle broker policy set --default POLICY.json'.");
+        }
+
+        var decision = engine.Evaluate(policy, claims);
+        if (!decision.Allowed)
+        {
+            var reasons = string.Join("; ", decision.Reasons);
+            BrokerLog.AttestationRefused(logger, 403, reasons);
+            await store.AppendAuditAsync(new AuditDraft("tee:" + key.ThumbprintText, "attest", "default-policy", "refused", reasons), cancellationToken);
+            return Problems.Forbidden("The evidence does not satisfy the default attestation policy: " + reasons, decision.Reasons);
+        }
+
+        var (token, expires) = tokens.Issue(claims, key);
+        await store.MarkAttestedAsync(sessionId, key.ThumbprintText, JsonSerializer.Serialize(key.Jwk), ClaimsCodec.CanonicalJson(claims),
+            expires.ToUnixTimeMilliseconds(), cancellationToken);
+        var acceptedTee = tee.ToName();
+        BrokerLog.AttestationAccepted(logger, acceptedTee, key.ThumbprintText);
+        return Results.Json(new Dictionary<string, object> { ["token"] = token, ["expires"] = expires.ToString("O") });
+
+        IResult Refuse(int status, string reason)
+        {
+            BrokerLog.AttestationRefused(logger, status, reason);
+            return status == 401 ? Problems.Unauthorized(reason) : Problems.Forbidden(reason);
+        }
+    }
+
+    private IResult Bad(HttpContext context, string problem)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            BrokerLog.BadRequest(logger, context.Request.Path.Value ?? "", problem);
+        }
+
+        return Problems.BadRequest(problem);
+    }
+}
