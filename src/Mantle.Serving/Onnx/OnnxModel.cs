@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Onnx.Internal;
 using Microsoft.ML.OnnxRuntime;
@@ -275,7 +274,8 @@ public sealed class OnnxModel : IServableModel, IDisposable
             var strings = new ReadOnlyMemory<byte>[count];
             for (var i = 0; i < count; i++)
             {
-                strings[i] = Encoding.UTF8.GetBytes(value.GetStringElement(i));
+                // Raw bytes, not decoded text: byte strings that are not valid UTF-8 must come back unchanged.
+                strings[i] = value.GetStringElementAsSpan(i).ToArray();
             }
 
             return InferenceTensor.FromStrings(name, shape, strings);
