@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mantle.Attestation.Providers.Internal;
+using Mantle.Attestation.Snp;
 
 namespace Mantle.Attestation.Providers;
 
@@ -43,10 +44,28 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
     /// <inheritdoc />
     public TeeType Tee { get; }
 
-    /// <summary>Returns the report or quote (<c>outblob</c>). For SNP, <see cref="GetReportAsync"/> also returns the certificate table.</summary>
+    /// <summary>
+    /// Returns the evidence: for TDX the quote (<c>outblob</c>); for SNP the report, wrapped with the
+    /// certificate table (<c>auxblob</c>) in an <see cref="SnpEvidence"/> envelope when the kernel returned one.
+    /// </summary>
     /// <exception cref="AttestationException">configfs-tsm is missing, belongs to another TEE, or kept changing.</exception>
-    public async ValueTask<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default) =>
-        (await GetReportAsync(reportData, cancellationToken).ConfigureAwait(false)).OutBlob;
+    public async ValueTask<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default)
+    {
+        var report = await GetReportAsync(reportData, cancellationToken).ConfigureAwait(false);
+        if (Tee != TeeType.Snp || report.AuxBlob.Length == 0)
+        {
+            return report.OutBlob;
+        }
+
+        if (report.OutBlob.Length != SnpEvidence.ReportLength)
+        {
+            throw new AttestationException(
+                AttestationErrorCode.ProviderUnavailable,
+                $"configfs-tsm returned a {report.OutBlob.Length}-byte SEV-SNP report; reports are {SnpEvidence.ReportLength} bytes.");
+        }
+
+        return SnpEvidence.CreateEnvelope(report.OutBlob, report.AuxBlob);
+    }
 
     /// <summary>Runs one configfs-tsm report request and returns everything it produced.</summary>
     /// <exception cref="AttestationException">configfs-tsm is missing, belongs to another TEE, or kept changing.</exception>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mantle.Attestation.Providers;
+using Mantle.Attestation.Snp;
 
 namespace Mantle.Attestation.Tests.Providers;
 
@@ -158,5 +159,31 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
     public void Constructor_SgxTee_Throws()
     {
         Assert.Throws<ArgumentException>(() => new TsmReportEvidenceProvider(TeeType.Sgx));
+    }
+
+    [Fact]
+    public async Task GetEvidenceAsync_SnpGuestWithCertificateTable_ReturnsEnvelopeThatVerifiesWithoutCollateral()
+    {
+        var report = TestData.Bytes("snp/gosev_attestation_milan.bin");
+        var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.VcekGuid, TestData.Bytes("snp/gosev_vcek_milan.der"))]);
+        PlaceEntry("sev_guest", report, table);
+        var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
+
+        var evidence = await provider.GetEvidenceAsync(new byte[64]);
+        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FixedTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
+
+        Assert.True(evidence.AsSpan().StartsWith(SnpEvidence.EnvelopeMagic));
+        Assert.Equal(TeeType.Snp, claims.Tee);
+        Assert.Equal(report.AsSpan(0x50, 64).ToArray(), claims.ReportData.ToArray());
+    }
+
+    [Fact]
+    public async Task GetEvidenceAsync_SnpGuestWithoutCertificateTable_ReturnsRawReport()
+    {
+        var report = TestData.Bytes("snp/gosev_attestation_milan.bin");
+        PlaceEntry("sev_guest", report);
+        var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
+
+        Assert.Equal(report, await provider.GetEvidenceAsync(new byte[64]));
     }
 }
