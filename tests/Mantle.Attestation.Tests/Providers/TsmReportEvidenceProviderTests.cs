@@ -112,7 +112,8 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
-        var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts });
+        var logger = new CapturingLogger<TsmReportEvidenceProvider>();
+        var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts }, logger);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         // The test plays the kernel: the first read races with another writer (generation moves), the second does not.
@@ -153,6 +154,7 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         }
 
         await kernel.WaitAsync(timeout.Token);
+        Assert.Contains(logger.Events, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
     }
 
     [Fact]
