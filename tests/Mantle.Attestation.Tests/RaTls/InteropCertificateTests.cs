@@ -36,4 +36,17 @@ public class InteropCertificateTests
 
         Assert.Equal(AttestationErrorCode.InvalidCertificateChain, error.Code);
     }
+
+    [Fact]
+    public async Task VerifyAsync_IntelSgxSdkCertificate_VerifiesQuoteAndBinding()
+    {
+        using var certificate = RaTlsVerifier.LoadCertificate(Sample("intel-sgxsdk-cert.pem"));
+
+        var result = await IntelVerifier("2024-06-01T00:00:00Z").VerifyAsync(certificate);
+
+        Assert.True(result.HasEvidenceExtension);
+        Assert.False(result.HasLegacyExtension);
+        Assert.Equal(TeeType.Sgx, result.Claims.Tee);
+        Assert.Equal(IntelTcbStatus.NotEvaluated, result.Claims.TcbStatus);
+    }
 }
