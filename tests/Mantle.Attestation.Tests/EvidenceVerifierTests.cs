@@ -1,5 +1,7 @@
+using Mantle.Attestation.Intel;
 using Mantle.Attestation.Policy;
 using Mantle.Attestation.Sim;
+using Mantle.Attestation.Snp;
 
 namespace Mantle.Attestation.Tests;
 
@@ -106,5 +108,47 @@ public class EvidenceVerifierTests
         using var platform = SimulatedTee.CreateEphemeral();
 
         Assert.Throws<ArgumentException>(() => new EvidenceVerifier([new SimEvidenceVerifier(platform), new SimEvidenceVerifier(platform)]));
+    }
+
+    [Theory]
+    [InlineData("sgx/dcapqvl_sgx_quote_v3.bin", TeeType.Sgx)]
+    [InlineData("tdx/dcapqvl_tdx_quote.bin", TeeType.Tdx)]
+    [InlineData("tdx/gotdx_tdx_prod_quote_SPR_E4_v4.bin", TeeType.Tdx)]
+    [InlineData("snp/gosev_attestation_milan.bin", TeeType.Snp)]
+    public void Detect_AllVerifiers_FindsTeeOfRealEvidence(string file, TeeType expected)
+    {
+        using var platform = SimulatedTee.CreateEphemeral();
+        var verifier = new EvidenceVerifier(
+        [
+            new SimEvidenceVerifier(platform),
+            new SgxQuoteVerifier(new IntelQuoteVerifierOptions()),
+            new TdxQuoteVerifier(new IntelQuoteVerifierOptions()),
+            new SnpReportVerifier(),
+        ]);
+
+        Assert.Equal(expected, verifier.Detect(TestData.Bytes(file)));
+        Assert.Null(verifier.Detect("MNTLSIM0 nonsense"u8));
+    }
+
+    [Fact]
+    public async Task VerifyAndEvaluateAsync_RealSnpReportWithDebugPolicyBit_DefaultPolicyRefusesDebug()
+    {
+        var snp = new SnpReportVerifier(new SnpVerifierOptions
+        {
+            TimeProvider = FixedTime.At("2025-01-01T00:00:00Z"),
+            CollateralPath = TestData.Path("snp/gosev_vcek_milan.der"),
+        });
+        var verifier = new EvidenceVerifier([snp]);
+
+        var result = await verifier.VerifyAndEvaluateAsync(TestData.Bytes("snp/gosev_attestation_milan.bin"), AttestationPolicy.Default);
+        var debugAllowed = await verifier.VerifyAndEvaluateAsync(TestData.Bytes("snp/gosev_attestation_milan.bin"), AttestationPolicy.Parse("""{"version": 1, "allow_debug": true}"""));
+        var pinned = await verifier.VerifyAndEvaluateAsync(TestData.Bytes("snp/gosev_attestation_milan.bin"), AttestationPolicy.Parse("""{"version": 1, "allow_debug": true, "claims": {"measurement": {"equals": "00"}}}"""));
+
+        // The sample guest policy allows debugging (policy bit 19), so the default policy refuses it.
+        Assert.Equal(TeeType.Snp, result.Claims.Tee);
+        Assert.True(result.Claims.Debug);
+        Assert.Equal("debug", Assert.Single(result.Decision.Failures).Claim);
+        Assert.True(debugAllowed.Allowed, debugAllowed.Decision.Reason);
+        Assert.Equal("measurement", Assert.Single(pinned.Decision.Failures).Claim);
     }
 }

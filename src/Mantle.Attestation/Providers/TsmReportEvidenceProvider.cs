@@ -1,5 +1,8 @@
 using System.Globalization;
 using Mantle.Attestation.Providers.Internal;
+using Mantle.Attestation.Snp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mantle.Attestation.Providers;
 
@@ -14,11 +17,13 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
 {
     private readonly TsmReportOptions _options;
     private readonly string _expectedProvider;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a provider for <paramref name="tee"/> (<see cref="TeeType.Tdx"/> or <see cref="TeeType.Snp"/>).</summary>
     /// <exception cref="ArgumentException">The TEE is not TDX or SNP, or an option is invalid.</exception>
-    public TsmReportEvidenceProvider(TeeType tee, TsmReportOptions? options = null)
+    public TsmReportEvidenceProvider(TeeType tee, TsmReportOptions? options = null, ILogger<TsmReportEvidenceProvider>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _expectedProvider = tee switch
         {
             TeeType.Tdx => "tdx_guest",
@@ -43,10 +48,28 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
     /// <inheritdoc />
     public TeeType Tee { get; }
 
-    /// <summary>Returns the report or quote (<c>outblob</c>). For SNP, <see cref="GetReportAsync"/> also returns the certificate table.</summary>
+    /// <summary>
+    /// Returns the evidence: for TDX the quote (<c>outblob</c>); for SNP the report, wrapped with the
+    /// certificate table (<c>auxblob</c>) in an <see cref="SnpEvidence"/> envelope when the kernel returned one.
+    /// </summary>
     /// <exception cref="AttestationException">configfs-tsm is missing, belongs to another TEE, or kept changing.</exception>
-    public async ValueTask<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default) =>
-        (await GetReportAsync(reportData, cancellationToken).ConfigureAwait(false)).OutBlob;
+    public async ValueTask<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default)
+    {
+        var report = await GetReportAsync(reportData, cancellationToken).ConfigureAwait(false);
+        if (Tee != TeeType.Snp || report.AuxBlob.Length == 0)
+        {
+            return report.OutBlob;
+        }
+
+        if (report.OutBlob.Length != SnpEvidence.ReportLength)
+        {
+            throw new AttestationException(
+                AttestationErrorCode.ProviderUnavailable,
+                $"configfs-tsm returned a {report.OutBlob.Length}-byte SEV-SNP report; reports are {SnpEvidence.ReportLength} bytes.");
+        }
+
+        return SnpEvidence.CreateEnvelope(report.OutBlob, report.AuxBlob);
+    }
 
     /// <summary>Runs one configfs-tsm report request and returns everything it produced.</summary>
     /// <exception cref="AttestationException">configfs-tsm is missing, belongs to another TEE, or kept changing.</exception>
@@ -66,9 +89,10 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
             try
             {
                 Directory.CreateDirectory(entry);
-                var report = await RequestAsync(entry, padded, cancellationToken).ConfigureAwait(false);
+                var report = await RequestAsync(entry, padded, attempt, cancellationToken).ConfigureAwait(false);
                 if (report is not null)
                 {
+                    ProviderLog.EvidenceObtained(_logger, Tee, "configfs-tsm", report.OutBlob.Length);
                     return report;
                 }
             }
@@ -90,7 +114,7 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
         }
     }
 
-    private async Task<TsmReport?> RequestAsync(string entry, byte[] reportData, CancellationToken cancellationToken)
+    private async Task<TsmReport?> RequestAsync(string entry, byte[] reportData, int attempt, CancellationToken cancellationToken)
     {
         var provider = await DeviceFiles.ReadTextAsync(Path.Combine(entry, "provider"), cancellationToken).ConfigureAwait(false);
         if (!string.Equals(provider, _expectedProvider, StringComparison.Ordinal))
@@ -113,6 +137,7 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
         var after = await ReadGenerationAsync(entry, cancellationToken).ConfigureAwait(false);
         if (before != after)
         {
+            ProviderLog.TsmGenerationMoved(_logger, entry, before, after, attempt);
             return null;
         }
 
@@ -132,7 +157,7 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
             : throw new AttestationException(AttestationErrorCode.ProviderUnavailable, $"configfs-tsm 'generation' in '{entry}' is not a number.");
     }
 
-    private static void TryRemove(string entry)
+    private void TryRemove(string entry)
     {
         try
         {
@@ -142,6 +167,7 @@ public sealed class TsmReportEvidenceProvider : IEvidenceProvider
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A leftover entry is harmless: the next request uses a new name.
+            ProviderLog.TsmEntryLeft(_logger, entry, ex.Message);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mantle.Attestation.Providers;
+using Mantle.Attestation.Snp;
 
 namespace Mantle.Attestation.Tests.Providers;
 
@@ -111,7 +112,8 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
-        var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts });
+        var logger = new CapturingLogger<TsmReportEvidenceProvider>();
+        var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts }, logger);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         // The test plays the kernel: the first read races with another writer (generation moves), the second does not.
@@ -152,11 +154,38 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         }
 
         await kernel.WaitAsync(timeout.Token);
+        Assert.Contains(logger.Events, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Constructor_SgxTee_Throws()
     {
         Assert.Throws<ArgumentException>(() => new TsmReportEvidenceProvider(TeeType.Sgx));
+    }
+
+    [Fact]
+    public async Task GetEvidenceAsync_SnpGuestWithCertificateTable_ReturnsEnvelopeThatVerifiesWithoutCollateral()
+    {
+        var report = TestData.Bytes("snp/gosev_attestation_milan.bin");
+        var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.VcekGuid, TestData.Bytes("snp/gosev_vcek_milan.der"))]);
+        PlaceEntry("sev_guest", report, table);
+        var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
+
+        var evidence = await provider.GetEvidenceAsync(new byte[64]);
+        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FixedTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
+
+        Assert.True(evidence.AsSpan().StartsWith(SnpEvidence.EnvelopeMagic));
+        Assert.Equal(TeeType.Snp, claims.Tee);
+        Assert.Equal(report.AsSpan(0x50, 64).ToArray(), claims.ReportData.ToArray());
+    }
+
+    [Fact]
+    public async Task GetEvidenceAsync_SnpGuestWithoutCertificateTable_ReturnsRawReport()
+    {
+        var report = TestData.Bytes("snp/gosev_attestation_milan.bin");
+        PlaceEntry("sev_guest", report);
+        var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
+
+        Assert.Equal(report, await provider.GetEvidenceAsync(new byte[64]));
     }
 }

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Mantle.Attestation.Intel;
+using Mantle.Attestation.Policy;
 using Mantle.Attestation.RaTls;
 
 namespace Mantle.Attestation.Tests.RaTls;
@@ -68,6 +70,63 @@ public class GramineCertificateTests
         using var altered = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(renamed);
         var error = await Assert.ThrowsAsync<AttestationException>(async () =>
             await new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FixedTime.At("2025-06-20T00:00:00Z")).VerifyAsync(altered));
+
+        Assert.Equal(AttestationErrorCode.InvalidSignature, error.Code);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_GramineCertificateWithIntelVerifier_VerifiesBothQuotesToIntelRoot()
+    {
+        using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
+        var options = new IntelQuoteVerifierOptions { TimeProvider = FixedTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
+        var verifier = new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]), options.TimeProvider);
+
+        var result = await verifier.VerifyAsync(certificate);
+
+        Assert.True(result.HasEvidenceExtension);
+        Assert.True(result.HasLegacyExtension);
+        Assert.Equal(TeeType.Sgx, result.Claims.Tee);
+        Assert.Equal("00606a000000", result.Claims.TeeClaims["sgx.fmspc"]);
+        Assert.Equal(IntelTcbStatus.NotEvaluated, result.Claims.TcbStatus);
+        Assert.Equal(result.Claims.Measurement, result.Claims.TeeClaims["sgx.mr_enclave"]);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_GramineCertificateWithIntelVerifier_DefaultPolicyRefusesUnevaluatedTcb()
+    {
+        using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
+        var options = new IntelQuoteVerifierOptions { TimeProvider = FixedTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
+        var verifier = new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]), options.TimeProvider);
+        var accepting = AttestationPolicy.Parse("""{"version": 1, "tees": ["sgx"], "allow_debug": true, "tcb_status": ["NotEvaluated"]}""");
+
+        var refused = await verifier.VerifyAsync(certificate, AttestationPolicy.Default);
+        var allowed = await verifier.VerifyAsync(certificate, accepting);
+
+        Assert.False(refused.Allowed);
+        Assert.Contains(refused.Decision!.Failures, f => f.Claim == "tcb_status" && f.Actual == "'NotEvaluated'");
+        Assert.True(allowed.Allowed, allowed.Decision!.Reason);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_GramineQuoteByteFlipped_IsRefusedByIntelVerifier()
+    {
+        using var original = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
+        var legacy = original.Extensions.First(e => e.Oid!.Value!.EndsWith("113741.1337.6", StringComparison.Ordinal)).RawData;
+        // The re-signed certificate is valid from now, inside the PCK certificates' validity (2022–2029).
+        var options = new IntelQuoteVerifierOptions { RequireCollateral = false };
+        var verifier = new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]));
+        using (var unchanged = RaTlsCertificateTests.SelfSigned(new System.Security.Cryptography.X509Certificates.X509Extension(RaTlsCertificate.LegacyQuoteExtensionOid, legacy, false)))
+        {
+            var moved = await Assert.ThrowsAsync<AttestationException>(async () => await verifier.VerifyAsync(unchanged));
+            Assert.Equal(AttestationErrorCode.ReportDataMismatch, moved.Code);
+        }
+
+        // Re-sign a certificate whose legacy quote has one flipped byte in the enclave report (MRENCLAVE).
+        var tampered = (byte[])legacy.Clone();
+        tampered[48 + 64] ^= 1;
+        using var certificate = RaTlsCertificateTests.SelfSigned(new System.Security.Cryptography.X509Certificates.X509Extension(RaTlsCertificate.LegacyQuoteExtensionOid, tampered, false));
+
+        var error = await Assert.ThrowsAsync<AttestationException>(async () => await verifier.VerifyAsync(certificate));
 
         Assert.Equal(AttestationErrorCode.InvalidSignature, error.Code);
     }

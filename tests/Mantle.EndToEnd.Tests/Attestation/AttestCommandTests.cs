@@ -135,15 +135,84 @@ public sealed class AttestCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task RaTls_GramineCertificate_WithoutSgxVerifier_ExplainsMissingVerifier()
+    public async Task RaTls_GramineCertificate_VerifiesBothExtensionsToIntelRoot()
     {
         var result = await Mantle("attest", "ratls", "--cert", MantleProcess.TestData("ratls/gramine-cert.pem"), "--at", "2025-06-20T00:00:00Z", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+        Assert.Equal("sgx", json.RootElement.GetProperty("tee").GetString());
+        Assert.Equal("NotEvaluated", json.RootElement.GetProperty("tcb_status").GetString());
+        Assert.Equal("00606a000000", json.RootElement.GetProperty("claims").GetProperty("sgx.fmspc").GetString());
+        Assert.True(json.RootElement.GetProperty("ratls").GetProperty("evidence_extension").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("ratls").GetProperty("legacy_extension").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("sgx/dcapqvl_sgx_quote_v3.bin", "sgx/dcapqvl_sgx_quote_v3_collateral.json", "2025-06-20T00:00:00Z", "sgx", "ConfigurationAndSWHardeningNeeded")]
+    [InlineData("tdx/dcapqvl_tdx_quote.bin", "tdx/dcapqvl_tdx_quote_collateral.json", "2025-06-20T00:00:00Z", "tdx", null)]
+    [InlineData("snp/gosev_attestation_milan.bin", "snp/gosev_vcek_milan.der", "2025-01-01T00:00:00Z", "snp", "UpToDate")]
+    public async Task Verify_RealEvidenceWithCollateral_VerifiesWithTeeFromBytes(string evidence, string collateral, string at, string tee, string? tcbStatus)
+    {
+        var result = await Mantle("attest", "verify", "--evidence", MantleProcess.TestData(evidence), "--collateral", MantleProcess.TestData(collateral), "--at", at, "--json");
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+        Assert.Equal(tee, json.RootElement.GetProperty("tee").GetString());
+        if (tcbStatus is not null)
+        {
+            Assert.Equal(tcbStatus, json.RootElement.GetProperty("tcb_status").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Verify_SgxQuoteWithoutCollateral_IsRefused()
+    {
+        var result = await Mantle("attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"), "--at", "2025-06-20T00:00:00Z", "--json");
+
+        Assert.Equal(3, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal("InvalidCollateral", json.RootElement.GetProperty("error_code").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_SgxQuoteAfterCollateralExpired_IsRefused()
+    {
+        var result = await Mantle(
+            "attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"),
+            "--collateral", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-09-01T00:00:00Z", "--json");
 
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
         Assert.False(json.RootElement.GetProperty("verified").GetBoolean());
-        Assert.Equal("Unsupported", json.RootElement.GetProperty("error_code").GetString());
-        Assert.Contains("no sgx verifier", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_SgxQuoteWithPolicyAcceptingItsTcb_IsAllowed()
+    {
+        File.WriteAllText(PathOf("policy.json"), """{"version": 1, "tees": ["sgx"], "tcb_status": ["ConfigurationAndSWHardeningNeeded"]}""");
+        File.WriteAllText(PathOf("strict.json"), """{"version": 1, "tees": ["sgx"]}""");
+        string[] common = ["attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"), "--collateral", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-06-20T00:00:00Z"];
+
+        var allowed = await Mantle([.. common, "--policy", PathOf("policy.json")]);
+        var refused = await Mantle([.. common, "--policy", PathOf("strict.json")]);
+
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("claim 'tcb_status' is 'ConfigurationAndSWHardeningNeeded'", refused.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_SimEvidenceWithoutAnySimKey_SaysHowToGiveOne()
+    {
+        Assert.Equal(0, (await Mantle("attest", "evidence", "--tee", "sim", "--report-data", "00", "--out", PathOf("ev.bin"), "--sim-key", PathOf("elsewhere.pem"))).ExitCode);
+
+        var result = await Mantle("attest", "verify", "--evidence", PathOf("ev.bin"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--sim-key", result.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]

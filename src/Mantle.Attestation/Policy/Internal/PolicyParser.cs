@@ -8,7 +8,7 @@ internal static class PolicyParser
     public static readonly string[] KnownTcbStatuses =
     [
         "UpToDate", "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
-        "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked",
+        "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked", "TcbLevelNotSupported", "NotEvaluated",
     ];
 
     private static readonly string[] NormalizedClaims =

@@ -24,7 +24,7 @@ internal static class AttestRaTlsCommand
                 var bytes = AttestationCli.ReadFile(parse.GetValue(cert)!, "--cert");
                 var policy = options.LoadPolicy(parse);
                 using var certificate = RaTlsVerifier.LoadCertificate(bytes);
-                var verifier = new RaTlsVerifier(options.CreateVerifier(parse), options.Time(parse));
+                var verifier = new RaTlsVerifier(options.CreateVerifier(parse, requireCollateral: parse.GetValue(options.Collateral) is not null), options.Time(parse));
                 var result = policy is null
                     ? await verifier.VerifyAsync(certificate, cancellationToken)
                     : await verifier.VerifyAsync(certificate, policy, cancellationToken);

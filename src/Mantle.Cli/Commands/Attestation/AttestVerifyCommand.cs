@@ -22,7 +22,7 @@ internal static class AttestVerifyCommand
             {
                 var bytes = AttestationCli.ReadFile(parse.GetValue(evidence)!, "--evidence");
                 var policy = options.LoadPolicy(parse);
-                var verifier = options.CreateVerifier(parse);
+                var verifier = options.CreateVerifier(parse, requireCollateral: true);
                 claims = await verifier.VerifyAsync(bytes, cancellationToken);
                 decision = policy?.Evaluate(claims);
                 if (decision is { Allowed: false })

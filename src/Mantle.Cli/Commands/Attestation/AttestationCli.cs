@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Mantle.Attestation;
+using Mantle.Attestation.Intel;
 using Mantle.Attestation.Policy;
 using Mantle.Attestation.Sim;
+using Mantle.Attestation.Snp;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -13,23 +15,45 @@ internal static class AttestationCli
     /// <summary>Human-readable output goes to stderr; stdout is kept for <c>--json</c>.</summary>
     public static IAnsiConsole Human { get; } = CreateHumanConsole();
 
-    /// <summary>Builds the dispatcher over every verifier this build knows.</summary>
-    public static EvidenceVerifier CreateVerifier(string? simKey, string? collateral, TimeProvider time)
+    /// <summary>
+    /// Builds the dispatcher over every verifier this build knows. Each TEE's verifier is created with its
+    /// collateral only when evidence of that TEE shows up, so collateral for one TEE never trips another.
+    /// </summary>
+    public static EvidenceVerifier CreateVerifier(VerifierSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(time);
-        var verifiers = new List<IEvidenceVerifier>();
-        if (simKey is not null || File.Exists(SimulatedTee.DefaultKeyPath))
-        {
-            verifiers.Add(new SimEvidenceVerifier(SimulatedTee.Load(simKey)));
-        }
-
+        ArgumentNullException.ThrowIfNull(settings);
+        var collateral = settings.Collateral;
         if (collateral is not null && !File.Exists(collateral) && !Directory.Exists(collateral))
         {
             throw new UsageException($"--collateral '{collateral}' is neither a file nor a folder.");
         }
 
-        return new EvidenceVerifier(verifiers);
+        if (settings.Roots is { } roots && !Directory.Exists(roots))
+        {
+            throw new UsageException($"--roots '{roots}' is not a folder of PEM root certificates.");
+        }
+
+        return new EvidenceVerifier(
+        [
+            new DeferredVerifier(new SimEvidenceVerifier(SimulatedTee.CreateEphemeral()), () => new SimEvidenceVerifier(SimulatedTee.Load(settings.SimKey))),
+            new DeferredVerifier(new SgxQuoteVerifier(new IntelQuoteVerifierOptions()), () => new SgxQuoteVerifier(IntelOptions(settings))),
+            new DeferredVerifier(new TdxQuoteVerifier(new IntelQuoteVerifierOptions()), () => new TdxQuoteVerifier(IntelOptions(settings))),
+            new DeferredVerifier(new SnpReportVerifier(), () => new SnpReportVerifier(new SnpVerifierOptions
+            {
+                TimeProvider = settings.Time,
+                CollateralPath = settings.Collateral,
+                RootsDirectory = settings.Roots,
+            })),
+        ]);
     }
+
+    private static IntelQuoteVerifierOptions IntelOptions(VerifierSettings settings) => new()
+    {
+        TimeProvider = settings.Time,
+        CollateralSource = settings.Collateral is { } path ? IntelOfflineCollateralSource.Load(path) : null,
+        TrustedRoots = settings.Roots is { } roots ? IntelRootCertificates.LoadFolder(roots) : null,
+        RequireCollateral = settings.RequireCollateral,
+    };
 
     /// <summary>The verification clock: <c>--at</c> when given, otherwise now.</summary>
     public static TimeProvider ParseTime(string? at)
@@ -219,6 +243,31 @@ internal static class AttestationCli
         else
         {
             json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Recognizes evidence with a cheap instance; verifies with the configured one, created on first use.</summary>
+    private sealed class DeferredVerifier(IEvidenceVerifier detector, Func<IEvidenceVerifier> create) : IEvidenceVerifier
+    {
+        private readonly Lazy<IEvidenceVerifier> _verifier = new(create);
+
+        public TeeType Tee => detector.Tee;
+
+        public bool CanVerify(ReadOnlySpan<byte> evidence) => detector.CanVerify(evidence);
+
+        public ValueTask<AttestationClaims> VerifyAsync(ReadOnlyMemory<byte> evidence, CancellationToken cancellationToken = default)
+        {
+            IEvidenceVerifier verifier;
+            try
+            {
+                verifier = _verifier.Value;
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+
+            return verifier.VerifyAsync(evidence, cancellationToken);
         }
     }
 

@@ -9,6 +9,8 @@ internal sealed class VerifierOptions
 {
     public Option<string?> Collateral { get; } = new("--collateral") { Description = "Collateral for the evidence: a file or a folder (Intel PCS JSON, AMD VCEK/VLEK certificates or certificate table)." };
 
+    public Option<string?> Roots { get; } = new("--roots") { Description = "A folder of PEM root certificates to trust instead of the built-in Intel and AMD roots." };
+
     public Option<string?> At { get; } = new("--at") { Description = "Verify as of this ISO-8601 time (certificate and collateral validity). Default: now." };
 
     public Option<string?> Policy { get; } = new("--policy") { Description = "A policy JSON file; the policy then decides too." };
@@ -24,6 +26,7 @@ internal sealed class VerifierOptions
     public void AddTo(Command command)
     {
         command.Add(Collateral);
+        command.Add(Roots);
         command.Add(At);
         command.Add(Policy);
         command.Add(SignedPolicy);
@@ -34,8 +37,9 @@ internal sealed class VerifierOptions
 
     public TimeProvider Time(ParseResult parse) => AttestationCli.ParseTime(parse.GetValue(At));
 
-    public EvidenceVerifier CreateVerifier(ParseResult parse) =>
-        AttestationCli.CreateVerifier(parse.GetValue(SimKey), parse.GetValue(Collateral), Time(parse));
+    /// <summary>Builds the verifier; <paramref name="requireCollateral"/> false lets Intel quotes without collateral verify with TCB status NotEvaluated.</summary>
+    public EvidenceVerifier CreateVerifier(ParseResult parse, bool requireCollateral) =>
+        AttestationCli.CreateVerifier(new VerifierSettings(parse.GetValue(SimKey), parse.GetValue(Collateral), parse.GetValue(Roots), Time(parse), requireCollateral));
 
     public AttestationPolicy? LoadPolicy(ParseResult parse) =>
         AttestationCli.LoadPolicy(parse.GetValue(Policy), parse.GetValue(SignedPolicy), parse.GetValue(AuditorKey));
