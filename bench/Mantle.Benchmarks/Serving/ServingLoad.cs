@@ -15,7 +15,7 @@ namespace Mantle.Benchmarks.Serving;
 /// The served-vs-in-process scenario: the same closed-loop load (concurrency, batch, loop) runs on ONNX
 /// Runtime in this process (the baseline) and through a real server on loopback over each API, in the
 /// same run. Prints throughput ratios and added latency; <c>--json FILE</c> also writes the figures.
-/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--resnet-loop 40] [--rounds 2] [--json FILE]</c>.
+/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--resnet-loop 40] [--rounds 4] [--json FILE]</c>.
 /// </summary>
 internal static class ServingLoad
 {
@@ -26,7 +26,7 @@ internal static class ServingLoad
     {
         var concurrency = Arg(args, "--concurrency", 4);
         var batch = Arg(args, "--batch", 1);
-        var rounds = Arg(args, "--rounds", 2);
+        var rounds = Arg(args, "--rounds", 4);
         var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
         var root = Directory.CreateTempSubdirectory("mantle-bench-").FullName;
         try
@@ -58,7 +58,8 @@ internal static class ServingLoad
                 for (var round = 0; round < rounds; round++)
                 {
                     baseline = Best(baseline, await LoadRunner.RunAsync((_, ct) => localSend(ct), load).ConfigureAwait(false));
-                    foreach (var protocol in Protocols)
+                    // Rotate the order each round so that no API is always the first one after the baseline.
+                    foreach (var protocol in Protocols.Skip(round % Protocols.Length).Concat(Protocols.Take(round % Protocols.Length)))
                     {
                         var send = clients[protocol].Prepare(model, inputs);
                         served[protocol] = Best(served[protocol], await LoadRunner.RunAsync((_, ct) => send(ct), load).ConfigureAwait(false));

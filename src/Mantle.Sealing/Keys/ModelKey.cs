@@ -67,21 +67,35 @@ public sealed class ModelKey : IDisposable
         return Convert.ToHexStringLower(hash[..8]);
     }
 
-    /// <summary>Reads a model key file (JSON: <c>type</c>, <c>keyId</c>, <c>key</c> in base64).</summary>
+    /// <summary>
+    /// Reads a model key file: the JSON that <c>mantle keys create</c> writes (<c>type</c>, <c>keyId</c>,
+    /// <c>key</c> in base64), or the bare 32 key bytes, as a key broker releases them
+    /// (<c>mantle broker fetch</c>); the id of bare bytes is computed from the key.
+    /// </summary>
     /// <exception cref="SealingException">The file is malformed or its id does not match its key.</exception>
     public static ModelKey Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             throw new SealingException(SealingErrorCode.InvalidKey, $"Cannot read the model key file '{path}': {error.Message}", error);
         }
 
-        return Parse(text, path);
+        try
+        {
+            // A key file in JSON is always longer than the 32 bare key bytes.
+            return bytes.Length == SizeInBytes
+                ? FromBytes(bytes)
+                : Parse(Encoding.UTF8.GetString(bytes), path);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
     }
 
     /// <summary>Parses the text of a model key file; <paramref name="source"/> names it in errors.</summary>

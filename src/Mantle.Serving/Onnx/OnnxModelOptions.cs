@@ -17,6 +17,13 @@ public sealed class OnnxModelOptions
     /// </summary>
     public int InterOpThreads { get; set; }
 
+    /// <summary>
+    /// Lets ONNX Runtime's intra-op threads spin while waiting for work. Spinning threads take CPU from
+    /// the request threads of a server; on a machine with few cores serving concurrent requests that
+    /// costs more than it saves (measured with <c>serving-load</c> in bench/). Defaults to false.
+    /// </summary>
+    public bool IntraOpSpinning { get; set; }
+
     /// <summary>Runs independent graph branches in parallel (ORT_PARALLEL). Defaults to false (sequential).</summary>
     public bool ParallelExecution { get; set; }
 
@@ -40,7 +47,8 @@ public sealed class OnnxModelOptions
         return problems;
     }
 
-    internal SessionOptions CreateSessionOptions()
+    /// <summary>Creates ONNX Runtime session options with these settings; the caller disposes them.</summary>
+    public SessionOptions CreateSessionOptions()
     {
         var options = new SessionOptions
         {
@@ -49,6 +57,7 @@ public sealed class OnnxModelOptions
             IntraOpNumThreads = IntraOpThreads,
             InterOpNumThreads = InterOpThreads,
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", IntraOpSpinning ? "1" : "0");
         return options;
     }
 }

@@ -22,6 +22,28 @@ public sealed class ModelKeyTests : IDisposable
     }
 
     [Fact]
+    public void Load_BareKeyBytesAsReleasedByBroker_ComputesTheSameId()
+    {
+        using var key = ModelKey.Generate();
+        var path = _folder.WriteFile("released.key", key.Bytes.ToArray());
+
+        using var loaded = ModelKey.Load(path);
+
+        Assert.Equal(key.Id, loaded.Id);
+        Assert.Equal(key.Bytes.ToArray(), loaded.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void Load_BareBytesOfWrongLength_IsRefused()
+    {
+        var path = _folder.WriteFile("short.key", new byte[31]);
+
+        var error = Assert.Throws<SealingException>(() => ModelKey.Load(path));
+
+        Assert.Equal(SealingErrorCode.InvalidKey, error.Code);
+    }
+
+    [Fact]
     public void Save_File_IsReadableOnlyByOwner()
     {
         using var key = ModelKey.Generate();

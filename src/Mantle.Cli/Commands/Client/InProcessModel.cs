@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Mantle.Client.Inference;
 using Mantle.Client.Tensors;
+using Mantle.Serving.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -39,7 +40,8 @@ internal sealed class InProcessModel : IDisposable
             throw new ArgumentException($"--model_base_path '{basePath}' has no <version>/model.onnx folder.");
         }
 
-        using var options = new SessionOptions { IntraOpNumThreads = intraOpThreads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // The server's session settings, so that the baseline differs from serving by the serving path alone.
+        using var options = new OnnxModelOptions { IntraOpThreads = intraOpThreads }.CreateSessionOptions();
         var session = new InferenceSession(File.ReadAllBytes(Path.Combine(versionDir.Dir, "model.onnx")), options);
         var description = new ModelDescription(
             name,
