@@ -244,6 +244,8 @@ public sealed class ServingServer : IAsyncDisposable
             kestrel.Limits.Http2.MaxStreamsPerConnection = options.Http2MaxStreamsPerConnection;
             kestrel.Limits.Http2.InitialConnectionWindowSize = options.Http2ConnectionWindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = options.Http2StreamWindowBytes;
+            // Large frames: a 600 KB tensor crosses in one frame instead of ~40, measurably cheaper on gRPC.
+            kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             var address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             kestrel.Listen(address, isGrpc ? options.GrpcPort : options.RestPort, listen =>
                 // Without TLS there is no ALPN: HTTP/2 needs prior knowledge (gRPC clients have it), while

@@ -90,6 +90,44 @@ public sealed class BrokerCliTests
     }
 
     [Fact]
+    public async Task Cli_ServeWithCollateral_VerifiesHardwareEvidenceToo()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mantle-kb-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BrokerInitializer.Initialize(dir);
+            var simKey = Path.Combine(dir, "sim.pem");
+            Mantle.Attestation.Sim.SimulatedTee.LoadOrCreate(simKey).Dispose();
+
+            var collateral = Mantle.Attestation.Tests.TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json");
+            using var broker = await BrokerProcess.StartAsync(dir, null, simKey, null, "--collateral", collateral);
+
+            Assert.Contains("Evidence verifiers: sim, sgx, tdx, snp", broker.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task Cli_ServeWithMissingCollateral_ExitsWithUsageError()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mantle-kb-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BrokerInitializer.Initialize(dir);
+            var result = await MantleAsync("broker", "serve", "--config", dir, "--urls", "http://127.0.0.1:0", "--plaintext", "--collateral", Path.Combine(dir, "nothing-here"));
+            Assert.Equal(2, result.Code);
+            Assert.Contains("--collateral", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public async Task Cli_ServePlaintextOnNonLoopback_ExitsWithUsageError()
     {
         var dir = Path.Combine(Path.GetTempPath(), "mantle-kb-cli-" + Guid.NewGuid().ToString("N"));

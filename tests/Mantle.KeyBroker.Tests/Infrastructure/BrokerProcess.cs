@@ -30,7 +30,7 @@ public sealed class BrokerProcess : IDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(string configDir, string? database, string simKeyFile, int? port = null)
+    public static async Task<BrokerProcess> StartAsync(string configDir, string? database, string simKeyFile, int? port = null, params string[] extraArgs)
     {
         port ??= FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
@@ -44,6 +44,11 @@ public sealed class BrokerProcess : IDisposable
         {
             start.ArgumentList.Add("--db");
             start.ArgumentList.Add(database);
+        }
+
+        foreach (var a in extraArgs)
+        {
+            start.ArgumentList.Add(a);
         }
 
         var process = Process.Start(start)!;

@@ -37,7 +37,7 @@ internal static class BrokerCli
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.UsageError;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or ArgumentException or Mantle.Attestation.AttestationException)
         {
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.UsageError;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Mantle.Attestation;
+using Mantle.Attestation.Intel;
 using Mantle.Attestation.Sim;
+using Mantle.Attestation.Snp;
 using Mantle.KeyBroker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +20,11 @@ internal static class BrokerServeCommand
         var urls = new Option<string[]>("--urls") { Description = "Listen addresses (default https://127.0.0.1:8443); ';' or repeated.", AllowMultipleArgumentsPerToken = true };
         var plaintext = new Option<bool>("--plaintext") { Description = "Serve plain HTTP (loopback addresses only)." };
         var simKey = new Option<string>("--sim-key") { Description = "Accept simulated-TEE evidence signed by this platform key file (development only)." };
-        var command = new Command("serve", "Run the key broker.") { config, db, urls, plaintext, simKey };
+        var collateral = new Option<string>("--collateral") { Description = "Offline collateral for hardware evidence: a file or folder of Intel PCS responses (TCB info, QE identity, CRLs, chains) and AMD certificates (VCEK/VLEK, ASK/ARK)." };
+        var roots = new Option<string>("--roots") { Description = "A folder of PEM vendor root certificates that replaces the built-in Intel and AMD roots." };
+        var pccsUrl = new Option<Uri>("--pccs-url") { Description = "Fetch Intel collateral from this PCCS/PCS base URL (cached) when --collateral is not given." };
+        var kdsUrl = new Option<Uri>("--kds-url") { Description = "Fetch AMD VCEKs from this KDS base URL (cached) when the evidence carries none." };
+        var command = new Command("serve", "Run the key broker.") { config, db, urls, plaintext, simKey, collateral, roots, pccsUrl, kdsUrl };
         command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
         {
             var options = new KeyBrokerServerOptions
@@ -38,6 +44,8 @@ internal static class BrokerServeCommand
             {
                 verifiers.Add(new SimEvidenceVerifier(SimulatedTee.Load(simKeyPath).ToPublicOnly()));
             }
+
+            verifiers.AddRange(HardwareVerifiers(parse.GetValue(collateral), parse.GetValue(roots), parse.GetValue(pccsUrl), parse.GetValue(kdsUrl)));
 
             options.ConfigureServices = services =>
             {
@@ -67,10 +75,7 @@ internal static class BrokerServeCommand
             await using (app)
             {
 
-                if (verifiers.Count == 0)
-                {
-                    await Console.Error.WriteLineAsync("warning: no evidence verifier is configured; every attestation will be refused (pass --sim-key for the simulated TEE).");
-                }
+                await Console.Error.WriteLineAsync("Evidence verifiers: " + string.Join(", ", verifiers.Select(v => v.Tee.ToName())));
 
                 await Console.Error.WriteLineAsync("Key broker listening on " + string.Join(", ", KeyBrokerServer.Addresses(app)));
                 await app.WaitForShutdownAsync(ct);
@@ -79,5 +84,33 @@ internal static class BrokerServeCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// SGX and TDX quotes need collateral (offline files or a PCCS) to be verified; SEV-SNP evidence may carry
+    /// its VCEK, or the VCEK comes from the collateral files or KDS.
+    /// </summary>
+    private static List<IEvidenceVerifier> HardwareVerifiers(string? collateral, string? roots, Uri? pccsUrl, Uri? kdsUrl)
+    {
+        if (collateral is not null && !File.Exists(collateral) && !Directory.Exists(collateral))
+        {
+            throw new ArgumentException($"--collateral '{collateral}' is neither a file nor a folder.");
+        }
+
+        if (roots is not null && !Directory.Exists(roots))
+        {
+            throw new ArgumentException($"--roots '{roots}' is not a folder of PEM root certificates.");
+        }
+
+        IIntelCollateralSource? intelCollateral = collateral is not null
+            ? IntelOfflineCollateralSource.Load(collateral)
+            : pccsUrl is not null ? new IntelPcsCollateralSource(new HttpClient(), new IntelPcsOptions { BaseUrl = pccsUrl }) : null;
+        var intel = new IntelQuoteVerifierOptions
+        {
+            CollateralSource = intelCollateral,
+            TrustedRoots = roots is not null ? IntelRootCertificates.LoadFolder(roots) : null,
+        };
+        var snp = new SnpVerifierOptions { CollateralPath = collateral, RootsDirectory = roots, KdsBaseUrl = kdsUrl };
+        return [new SgxQuoteVerifier(intel), new TdxQuoteVerifier(intel), new SnpReportVerifier(snp)];
     }
 }
