@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using Inference;
@@ -53,7 +52,7 @@ public class KServeGrpcClient : IInferenceClient
 
             var shape = output.Shape.ToArray();
             outputs.Add(i < response.RawOutputContents.Count
-                ? FromRaw(output.Name, type.Value, shape, response.RawOutputContents[i].Span)
+                ? KServeBinary.Read(output.Name, type.Value, shape, response.RawOutputContents[i].Span)
                 : FromContents(output.Name, type.Value, shape, output.Contents));
         }
 
@@ -92,42 +91,17 @@ public class KServeGrpcClient : IInferenceClient
             var tensor = new ModelInferRequest.Types.InferInputTensor { Name = input.Name, Datatype = TensorDataTypes.ToKServeName(input.DataType) };
             tensor.Shape.AddRange(input.Shape);
             request.Inputs.Add(tensor);
-            request.RawInputContents.Add(input.DataType == TensorDataType.String ? EncodeStrings(input.Strings!) : UnsafeByteOperations.UnsafeWrap(input.Data));
+            request.RawInputContents.Add(input.DataType == TensorDataType.String ? EncodeStrings(input) : UnsafeByteOperations.UnsafeWrap(input.Data));
         }
 
         return request;
     }
 
-    private static ByteString EncodeStrings(IReadOnlyList<byte[]> strings)
+    private static ByteString EncodeStrings(ClientTensor tensor)
     {
-        var buffer = new byte[strings.Sum(s => 4 + s.Length)];
-        var offset = 0;
-        foreach (var item in strings)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(offset), (uint)item.Length);
-            item.CopyTo(buffer, offset + 4);
-            offset += 4 + item.Length;
-        }
-
+        var buffer = new byte[KServeBinary.Size(tensor)];
+        KServeBinary.Write(tensor, buffer);
         return UnsafeByteOperations.UnsafeWrap(buffer);
-    }
-
-    private static ClientTensor FromRaw(string name, TensorDataType type, long[] shape, ReadOnlySpan<byte> raw)
-    {
-        if (type != TensorDataType.String)
-        {
-            return new ClientTensor(name, type, shape, raw.ToArray());
-        }
-
-        var strings = new List<byte[]>();
-        while (raw.Length >= 4)
-        {
-            var length = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(raw));
-            strings.Add(raw.Slice(4, length).ToArray());
-            raw = raw[(4 + length)..];
-        }
-
-        return new ClientTensor(name, shape, strings);
     }
 
     private static ClientTensor FromContents(string name, TensorDataType type, long[] shape, InferTensorContents? contents)

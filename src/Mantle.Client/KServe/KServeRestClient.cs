@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -120,7 +119,7 @@ public class KServeRestClient : IInferenceClient
                 writer.WriteEndArray();
                 writer.WriteString("datatype", TensorDataTypes.ToKServeName(input.DataType));
                 writer.WriteStartObject("parameters");
-                writer.WriteNumber("binary_data_size", BinarySize(input));
+                writer.WriteNumber("binary_data_size", KServeBinary.Size(input));
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -133,37 +132,15 @@ public class KServeRestClient : IInferenceClient
         }
 
         var headerBytes = header.ToArray();
-        var body = new byte[headerBytes.Length + inputs.Sum(BinarySize)];
+        var body = new byte[headerBytes.Length + inputs.Sum(KServeBinary.Size)];
         headerBytes.CopyTo(body, 0);
         var offset = headerBytes.Length;
         foreach (var input in inputs)
         {
-            offset += WriteBinary(input, body.AsSpan(offset));
+            offset += KServeBinary.Write(input, body.AsSpan(offset));
         }
 
         return (body, headerBytes.Length);
-    }
-
-    private static int BinarySize(ClientTensor tensor) =>
-        tensor.DataType == TensorDataType.String ? tensor.Strings!.Sum(s => 4 + s.Length) : tensor.Data.Length;
-
-    private static int WriteBinary(ClientTensor tensor, Span<byte> destination)
-    {
-        if (tensor.DataType != TensorDataType.String)
-        {
-            tensor.Data.CopyTo(destination);
-            return tensor.Data.Length;
-        }
-
-        var offset = 0;
-        foreach (var item in tensor.Strings!)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[offset..], (uint)item.Length);
-            item.CopyTo(destination[(offset + 4)..]);
-            offset += 4 + item.Length;
-        }
-
-        return offset;
     }
 
     private static List<ClientTensor> ParseResponse(byte[] body, int headerLength)
@@ -184,7 +161,7 @@ public class KServeRestClient : IInferenceClient
             if (output.TryGetProperty("parameters", out var parameters) && parameters.TryGetProperty("binary_data_size", out var sizeElement))
             {
                 var size = sizeElement.GetInt32();
-                outputs.Add(ReadBinary(name, type.Value, shape, body.AsSpan(offset, size)));
+                outputs.Add(KServeBinary.Read(name, type.Value, shape, body.AsSpan(offset, size)));
                 offset += size;
             }
             else
@@ -194,24 +171,6 @@ public class KServeRestClient : IInferenceClient
         }
 
         return outputs;
-    }
-
-    private static ClientTensor ReadBinary(string name, TensorDataType type, long[] shape, ReadOnlySpan<byte> bytes)
-    {
-        if (type != TensorDataType.String)
-        {
-            return new ClientTensor(name, type, shape, bytes.ToArray());
-        }
-
-        var strings = new List<byte[]>();
-        while (bytes.Length >= 4)
-        {
-            var length = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes));
-            strings.Add(bytes.Slice(4, length).ToArray());
-            bytes = bytes[(4 + length)..];
-        }
-
-        return new ClientTensor(name, shape, strings);
     }
 
     private static List<TensorDescription> ReadTensors(JsonElement root, string property)
