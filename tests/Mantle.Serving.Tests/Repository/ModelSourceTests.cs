@@ -30,25 +30,6 @@ public sealed class ModelSourceTests : IDisposable
         }
     }
 
-    /// <summary>Holds every read until released, so a test can observe the LOADING state.</summary>
-    private sealed class GatedSource : IModelSource
-    {
-        private readonly OnnxFileSource _files = new();
-
-        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool CanRead(string versionDirectory) => _files.CanRead(versionDirectory);
-
-        public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
-        {
-            Entered.TrySetResult();
-            await Gate.Task.WaitAsync(cancellationToken);
-            return await _files.ReadAsync(versionDirectory, cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task Sources_FirstThatRecognizesTheFolderReadsIt()
     {

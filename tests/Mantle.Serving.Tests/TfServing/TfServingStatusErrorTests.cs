@@ -14,25 +14,6 @@ public sealed class TfServingStatusErrorTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    /// <summary>Holds every read until released, so that the LOADING state can be observed through the APIs.</summary>
-    private sealed class GatedSource : IModelSource
-    {
-        private readonly OnnxFileSource _files = new();
-
-        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool CanRead(string versionDirectory) => _files.CanRead(versionDirectory);
-
-        public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
-        {
-            Entered.TrySetResult();
-            await Gate.Task.WaitAsync(cancellationToken);
-            return await _files.ReadAsync(versionDirectory, cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task VersionStillLoading_StatusSaysLoadingAndPredictIsUnavailable()
     {
