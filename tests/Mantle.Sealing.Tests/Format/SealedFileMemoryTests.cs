@@ -3,7 +3,15 @@ using Mantle.Sealing.Keys;
 
 namespace Mantle.Sealing.Tests.Format;
 
+/// <summary>
+/// Runs its tests while no other test runs: they read the process-wide allocation counter, which allocations of
+/// tests running in parallel would inflate.
+/// </summary>
+[CollectionDefinition(nameof(AllocationMeasurement), DisableParallelization = true)]
+public sealed class AllocationMeasurement;
+
 /// <summary>Sealing and unsealing stream with bounded memory, whatever the length.</summary>
+[Collection(nameof(AllocationMeasurement))]
 public class SealedFileMemoryTests
 {
     private const long Length = 512L * 1024 * 1024;
