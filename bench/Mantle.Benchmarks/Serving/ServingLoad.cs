@@ -14,19 +14,26 @@ namespace Mantle.Benchmarks.Serving;
 /// <summary>
 /// The served-vs-in-process scenario: the same closed-loop load (concurrency, batch, loop) runs on ONNX
 /// Runtime in this process (the baseline) and through a real server on loopback over each API, in the
-/// same run. Prints throughput ratios and added latency; <c>--json FILE</c> also writes the figures.
-/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--resnet-loop 40] [--rounds 4] [--json FILE]</c>.
+/// same run. Each round measures the baseline and then every API, so a ratio compares runs seconds apart;
+/// the reported ratio is the median of the per-round ratios, which a noisy neighbour on a shared machine
+/// moves far less than a best-of or a single run. Prints throughput ratios and added latency;
+/// <c>--json FILE</c> also writes the figures.
+/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--resnet-loop 40] [--rounds 5]
+/// [--protocols tfs-grpc,kserve-grpc,tfs-rest,kserve-rest] [--intra-op-threads 0] [--json FILE]</c>.
 /// </summary>
 internal static class ServingLoad
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private static readonly InferenceProtocol[] Protocols = [InferenceProtocol.TfsGrpc, InferenceProtocol.KServeGrpc, InferenceProtocol.TfsRest, InferenceProtocol.KServeRest];
+    private static readonly InferenceProtocol[] AllProtocols = [InferenceProtocol.TfsGrpc, InferenceProtocol.KServeGrpc, InferenceProtocol.TfsRest, InferenceProtocol.KServeRest];
 
     public static async Task<int> RunAsync(string[] args)
     {
         var concurrency = Arg(args, "--concurrency", 4);
         var batch = Arg(args, "--batch", 1);
-        var rounds = Arg(args, "--rounds", 4);
+        var rounds = Arg(args, "--rounds", 5);
+        var intraOpThreads = Arg(args, "--intra-op-threads", 0);
+        var protocolsArg = args.SkipWhile(a => a != "--protocols").Skip(1).FirstOrDefault();
+        var protocols = protocolsArg is null ? AllProtocols : [.. protocolsArg.Split(',').Select(ParseProtocol)];
         var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
         var root = Directory.CreateTempSubdirectory("mantle-bench-").FullName;
         try
@@ -39,6 +46,7 @@ internal static class ServingLoad
             var resnetPath = WriteModel(root, "resnet18", await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx")).ConfigureAwait(false));
 
             var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
+            options.Repository.Onnx.IntraOpThreads = intraOpThreads;
             options.Models.Add(new ModelConfig { Name = "tiny", BasePath = tinyPath });
             options.Models.Add(new ModelConfig { Name = "resnet18", BasePath = resnetPath });
             await using var server = await ServingServer.StartAsync(options).ConfigureAwait(false);
@@ -47,43 +55,51 @@ internal static class ServingLoad
             foreach (var (model, path, loop) in new[] { ("tiny", tinyPath, Arg(args, "--loop", 300)), ("resnet18", resnetPath, Arg(args, "--resnet-loop", 40)) })
             {
                 var load = new LoadOptions { Concurrency = concurrency, Loop = loop, Warmup = Math.Max(2, loop / 10), ItemsPerRequest = batch };
-                Console.WriteLine($"== {model}: concurrency {concurrency}, batch {batch}, loop {loop}, best of {rounds} rounds");
-                using var local = InProcessModel.Load(path, model, intraOpThreads: 0);
+                Console.WriteLine($"== {model}: concurrency {concurrency}, batch {batch}, loop {loop}, median of {rounds} rounds");
+                using var local = InProcessModel.Load(path, model, intraOpThreads);
                 var inputs = BenchCommand.CreateInputs(local.Description, batch, new Random(1));
                 var localSend = local.Prepare(inputs);
 
-                var clients = Protocols.ToDictionary(p => p, p => InferenceClients.Create(p, p is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? server.GrpcAddress : server.RestAddress));
-                var baseline = (LoadResult?)null;
-                var served = Protocols.ToDictionary(p => p, _ => (LoadResult?)null);
+                var clients = protocols.ToDictionary(p => p, p => InferenceClients.Create(p, p is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? server.GrpcAddress : server.RestAddress));
+                var baselines = new List<LoadResult>();
+                var served = protocols.ToDictionary(p => p, _ => new List<LoadResult>());
                 for (var round = 0; round < rounds; round++)
                 {
-                    baseline = Best(baseline, await LoadRunner.RunAsync((_, ct) => localSend(ct), load).ConfigureAwait(false));
+                    baselines.Add(await LoadRunner.RunAsync((_, ct) => localSend(ct), load).ConfigureAwait(false));
                     // Rotate the order each round so that no API is always the first one after the baseline.
-                    foreach (var protocol in Protocols.Skip(round % Protocols.Length).Concat(Protocols.Take(round % Protocols.Length)))
+                    foreach (var protocol in protocols.Skip(round % protocols.Length).Concat(protocols.Take(round % protocols.Length)))
                     {
                         var send = clients[protocol].Prepare(model, inputs);
-                        served[protocol] = Best(served[protocol], await LoadRunner.RunAsync((_, ct) => send(ct), load).ConfigureAwait(false));
+                        served[protocol].Add(await LoadRunner.RunAsync((_, ct) => send(ct), load).ConfigureAwait(false));
                     }
                 }
 
-                Console.WriteLine($"{"target",-14} {"items/s",10} {"ratio",7} {"p50 ms",9} {"p99 ms",9} {"+p50 ms",9} {"errors",7}");
-                Print("in-process", baseline!, baseline!);
-                foreach (var protocol in Protocols)
+                var baseline = Median(baselines, r => r.Throughput);
+                Console.WriteLine($"{"target",-14} {"items/s",10} {"ratio",7} {"range",13} {"p50 ms",9} {"p99 ms",9} {"+p50 ms",9} {"errors",7}");
+                Print("in-process", baseline, 1, 1, 1, baseline);
+                foreach (var protocol in protocols)
                 {
-                    Print(Name(protocol), served[protocol]!, baseline!);
+                    var runs = served[protocol];
+                    var ratios = runs.Select((r, i) => r.Throughput / baselines[i].Throughput).Order().ToList();
+                    var ratio = ratios[ratios.Count / 2];
+                    var result = Median(runs, r => r.Throughput);
+                    Print(Name(protocol), result, ratio, ratios[0], ratios[^1], baseline);
                     results.Add(new
                     {
                         model,
                         protocol = Name(protocol),
                         concurrency,
                         batch,
-                        throughput = Math.Round(served[protocol]!.Throughput, 1),
-                        baseline_throughput = Math.Round(baseline!.Throughput, 1),
-                        ratio = Math.Round(served[protocol]!.Throughput / baseline.Throughput, 3),
-                        p50_ms = Math.Round(served[protocol]!.Latency.P50, 3),
+                        rounds,
+                        throughput = Math.Round(result.Throughput, 1),
+                        baseline_throughput = Math.Round(baseline.Throughput, 1),
+                        ratio = Math.Round(ratio, 3),
+                        ratio_min = Math.Round(ratios[0], 3),
+                        ratio_max = Math.Round(ratios[^1], 3),
+                        p50_ms = Math.Round(result.Latency.P50, 3),
                         baseline_p50_ms = Math.Round(baseline.Latency.P50, 3),
-                        added_p50_ms = Math.Round(served[protocol]!.Latency.P50 - baseline.Latency.P50, 3),
-                        errors = served[protocol]!.Errors,
+                        added_p50_ms = Math.Round(result.Latency.P50 - baseline.Latency.P50, 3),
+                        errors = runs.Sum(r => r.Errors),
                     });
                 }
 
@@ -106,11 +122,25 @@ internal static class ServingLoad
         }
     }
 
-    private static LoadResult Best(LoadResult? a, LoadResult b) => a is null || b.Throughput > a.Throughput ? b : a;
+    /// <summary>The run with the median value of <paramref name="key"/> (the upper one of an even count).</summary>
+    private static LoadResult Median(List<LoadResult> runs, Func<LoadResult, double> key) => runs.OrderBy(key).ElementAt(runs.Count / 2);
 
-    private static void Print(string name, LoadResult result, LoadResult baseline) =>
+    private static void Print(string name, LoadResult result, double ratio, double min, double max, LoadResult baseline) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-14} {result.Throughput,10:F1} {result.Throughput / baseline.Throughput,7:F3} {result.Latency.P50,9:F3} {result.Latency.P99,9:F3} {result.Latency.P50 - baseline.Latency.P50,9:F3} {result.Errors,7}"));
+            $"{name,-14} {result.Throughput,10:F1} {ratio,7:F3} {$"{min:F3}-{max:F3}",13} {result.Latency.P50,9:F3} {result.Latency.P99,9:F3} {result.Latency.P50 - baseline.Latency.P50,9:F3} {result.Errors,7}"));
+
+    private static InferenceProtocol ParseProtocol(string name)
+    {
+        foreach (var protocol in AllProtocols)
+        {
+            if (Name(protocol) == name)
+            {
+                return protocol;
+            }
+        }
+
+        throw new ArgumentException($"--protocols: unknown API '{name}'; use a comma-separated list of {string.Join(", ", AllProtocols.Select(Name))}.");
+    }
 
     private static string Name(InferenceProtocol protocol) => protocol switch
     {
