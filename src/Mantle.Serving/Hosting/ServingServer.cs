@@ -6,6 +6,7 @@ using Mantle.Serving.Metrics;
 using Mantle.Serving.Repository;
 using Mantle.Serving.TfServing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -234,6 +235,7 @@ public sealed class ServingServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.AddSingleton(repository);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(options);

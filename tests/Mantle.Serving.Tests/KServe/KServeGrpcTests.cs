@@ -74,6 +74,24 @@ public sealed class KServeGrpcTests(KServeServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ModelInfer_MultiMegabyteRawTensor_RoundTripsEveryByte()
+    {
+        // 1.5 MB in, 2.5 MB out (under the test client's 4 MB gRPC limit): dozens of transport blocks and HTTP/2
+        // frames each way.
+        const int rows = 131_072;
+        var values = Enumerable.Range(0, rows * 3).Select(i => (float)(i % 1000)).ToArray();
+        var request = new ModelInferRequest { ModelName = "mm" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "FP32", Shape = { rows, 3 } });
+        request.RawInputContents.Add(ByteString.CopyFrom(FloatBytes(values)));
+
+        var response = await fixture.Grpc.ModelInferAsync(request);
+
+        Assert.Equal([rows, 3L], response.Outputs[1].Shape);
+        Assert.Equal(request.RawInputContents[0], response.RawOutputContents[1]);
+        Assert.Equal(TestModels.MatMulAddRow(values[^3], values[^2], values[^1]), KServeRestTests.Floats(response.RawOutputContents[0].Span[^8..]));
+    }
+
+    [Fact]
     public async Task ModelInfer_TypedContentsAndRequestedOutput_ReturnsThatOutput()
     {
         var request = MmRequest();

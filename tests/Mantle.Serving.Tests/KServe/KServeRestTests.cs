@@ -177,6 +177,22 @@ public sealed class KServeRestTests(KServeServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Infer_MultiMegabyteBinaryTensor_RoundTripsEveryByte()
+    {
+        // 1.5 MB in, 2.5 MB out: dozens of transport blocks in the request and in the response.
+        const int rows = 131_072;
+        var values = Enumerable.Range(0, rows * 3).Select(i => (float)(i % 1000)).ToArray();
+        var input = Tensor("x", values, rows, 3);
+
+        var reply = await KServeRestTestClient.InferBinaryAsync(fixture.Http, "mm", [input]);
+
+        Assert.Null(reply.Error);
+        Assert.Equal(["y", "z"], reply.Outputs.Select(o => o.Name));
+        Assert.True(input.Data.Span.SequenceEqual(reply.Outputs[1].Data.Span), "output z differs from input x");
+        Assert.Equal(TestModels.MatMulAddRow(values[^3], values[^2], values[^1]), Floats(reply.Outputs[0].Data.Span[^8..]));
+    }
+
+    [Fact]
     public async Task Infer_BinaryResponse_SetsHeaderAndOctetStream()
     {
         var json = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "y", "parameters": {"binary_data": true}}, {"name": "z"}]}""";
