@@ -10,6 +10,19 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         // End-to-end scenarios print ratio figures directly; everything else goes to BenchmarkDotNet's switcher.
+        try
+        {
+            return await RunAsync(args).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         switch (args.FirstOrDefault())
         {
             case "serving-load":

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mantle.Cli.Commands.Client;
@@ -18,11 +19,17 @@ namespace Mantle.Benchmarks.Serving;
 /// the reported ratio is the median of the per-round ratios, which a noisy neighbour on a shared machine
 /// moves far less than a best-of or a single run. Prints throughput ratios and added latency;
 /// <c>--json FILE</c> also writes the figures.
-/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--resnet-loop 40] [--rounds 5]
+/// Models: "tiny" (Identity on [N,4]: per-request overhead), "image_shape" (a 600 KB [N,3,224,224] image in,
+/// its shape out: what moving a ResNet-sized tensor costs) and ResNet-18; a loop of 0 skips a model. The
+/// CPU column is this process's CPU time per request, load generator and server together.
+/// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--image-loop 300] [--resnet-loop 40] [--rounds 5]
 /// [--protocols tfs-grpc,kserve-grpc,tfs-rest,kserve-rest] [--intra-op-threads 0] [--json FILE]</c>.
 /// </summary>
 internal static class ServingLoad
 {
+    /// <summary>One load run and the process CPU time it cost per request.</summary>
+    private sealed record Run(LoadResult Load, double CpuMsPerRequest);
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly InferenceProtocol[] AllProtocols = [InferenceProtocol.TfsGrpc, InferenceProtocol.KServeGrpc, InferenceProtocol.TfsRest, InferenceProtocol.KServeRest];
 
@@ -43,16 +50,29 @@ internal static class ServingLoad
                 .Output("y", TensorElementType.Float, -1, 4)
                 .Node("Identity", ["x"], ["y"])
                 .Build());
+            // A ResNet-sized request (600 KB image) with no compute behind it: what moving the tensor costs.
+            var imageShapePath = WriteModel(root, "image_shape", new OnnxModelBuilder()
+                .Input("x", TensorElementType.Float, -1, 3, 224, 224)
+                .Output("y", TensorElementType.Int64, 4)
+                .Node("Shape", ["x"], ["y"])
+                .Build());
             var resnetPath = WriteModel(root, "resnet18", await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx")).ConfigureAwait(false));
 
             var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
             options.Repository.Onnx.IntraOpThreads = intraOpThreads;
             options.Models.Add(new ModelConfig { Name = "tiny", BasePath = tinyPath });
+            options.Models.Add(new ModelConfig { Name = "image_shape", BasePath = imageShapePath });
             options.Models.Add(new ModelConfig { Name = "resnet18", BasePath = resnetPath });
             await using var server = await ServingServer.StartAsync(options).ConfigureAwait(false);
 
             var results = new List<object>();
-            foreach (var (model, path, loop) in new[] { ("tiny", tinyPath, Arg(args, "--loop", 300)), ("resnet18", resnetPath, Arg(args, "--resnet-loop", 40)) })
+            var models = new (string Name, string Path, int Loop)[]
+            {
+                ("tiny", tinyPath, Arg(args, "--loop", 300)),
+                ("image_shape", imageShapePath, Arg(args, "--image-loop", 300)),
+                ("resnet18", resnetPath, Arg(args, "--resnet-loop", 40)),
+            };
+            foreach (var (model, path, loop) in models.Where(m => m.Loop > 0))
             {
                 var load = new LoadOptions { Concurrency = concurrency, Loop = loop, Warmup = Math.Max(2, loop / 10), ItemsPerRequest = batch };
                 Console.WriteLine($"== {model}: concurrency {concurrency}, batch {batch}, loop {loop}, median of {rounds} rounds");
@@ -61,29 +81,31 @@ internal static class ServingLoad
                 var localSend = local.Prepare(inputs);
 
                 var clients = protocols.ToDictionary(p => p, p => InferenceClients.Create(p, p is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? server.GrpcAddress : server.RestAddress));
-                var baselines = new List<LoadResult>();
-                var served = protocols.ToDictionary(p => p, _ => new List<LoadResult>());
+                var baselines = new List<Run>();
+                var served = protocols.ToDictionary(p => p, _ => new List<Run>());
                 for (var round = 0; round < rounds; round++)
                 {
-                    baselines.Add(await LoadRunner.RunAsync((_, ct) => localSend(ct), load).ConfigureAwait(false));
+                    baselines.Add(await MeasureAsync(() => LoadRunner.RunAsync((_, ct) => localSend(ct), load), load).ConfigureAwait(false));
                     // Rotate the order each round so that no API is always the first one after the baseline.
                     foreach (var protocol in protocols.Skip(round % protocols.Length).Concat(protocols.Take(round % protocols.Length)))
                     {
                         var send = clients[protocol].Prepare(model, inputs);
-                        served[protocol].Add(await LoadRunner.RunAsync((_, ct) => send(ct), load).ConfigureAwait(false));
+                        served[protocol].Add(await MeasureAsync(() => LoadRunner.RunAsync((_, ct) => send(ct), load), load).ConfigureAwait(false));
                     }
                 }
 
-                var baseline = Median(baselines, r => r.Throughput);
-                Console.WriteLine($"{"target",-14} {"items/s",10} {"ratio",7} {"range",13} {"p50 ms",9} {"p99 ms",9} {"+p50 ms",9} {"errors",7}");
-                Print("in-process", baseline, 1, 1, 1, baseline);
+                var baseline = Median(baselines, r => r.Load.Throughput);
+                var baselineCpu = baselines.Select(r => r.CpuMsPerRequest).Order().ElementAt(rounds / 2);
+                Console.WriteLine($"{"target",-14} {"items/s",10} {"ratio",7} {"range",13} {"p50 ms",9} {"p99 ms",9} {"+p50 ms",9} {"CPU ms/req",10} {"errors",7}");
+                Print("in-process", baseline.Load, 1, 1, 1, baselineCpu, baseline.Load);
                 foreach (var protocol in protocols)
                 {
                     var runs = served[protocol];
-                    var ratios = runs.Select((r, i) => r.Throughput / baselines[i].Throughput).Order().ToList();
+                    var ratios = runs.Select((r, i) => r.Load.Throughput / baselines[i].Load.Throughput).Order().ToList();
                     var ratio = ratios[ratios.Count / 2];
-                    var result = Median(runs, r => r.Throughput);
-                    Print(Name(protocol), result, ratio, ratios[0], ratios[^1], baseline);
+                    var result = Median(runs, r => r.Load.Throughput).Load;
+                    var cpu = runs.Select(r => r.CpuMsPerRequest).Order().ElementAt(rounds / 2);
+                    Print(Name(protocol), result, ratio, ratios[0], ratios[^1], cpu, baseline.Load);
                     results.Add(new
                     {
                         model,
@@ -92,14 +114,16 @@ internal static class ServingLoad
                         batch,
                         rounds,
                         throughput = Math.Round(result.Throughput, 1),
-                        baseline_throughput = Math.Round(baseline.Throughput, 1),
+                        baseline_throughput = Math.Round(baseline.Load.Throughput, 1),
                         ratio = Math.Round(ratio, 3),
                         ratio_min = Math.Round(ratios[0], 3),
                         ratio_max = Math.Round(ratios[^1], 3),
                         p50_ms = Math.Round(result.Latency.P50, 3),
-                        baseline_p50_ms = Math.Round(baseline.Latency.P50, 3),
-                        added_p50_ms = Math.Round(result.Latency.P50 - baseline.Latency.P50, 3),
-                        errors = runs.Sum(r => r.Errors),
+                        baseline_p50_ms = Math.Round(baseline.Load.Latency.P50, 3),
+                        added_p50_ms = Math.Round(result.Latency.P50 - baseline.Load.Latency.P50, 3),
+                        cpu_ms_per_request = Math.Round(cpu, 3),
+                        baseline_cpu_ms_per_request = Math.Round(baselineCpu, 3),
+                        errors = runs.Sum(r => r.Load.Errors),
                     });
                 }
 
@@ -122,12 +146,26 @@ internal static class ServingLoad
         }
     }
 
-    /// <summary>The run with the median value of <paramref name="key"/> (the upper one of an even count).</summary>
-    private static LoadResult Median(List<LoadResult> runs, Func<LoadResult, double> key) => runs.OrderBy(key).ElementAt(runs.Count / 2);
+    /// <summary>
+    /// Runs one load and charges this process's CPU time (load generator and server together; warm-up included)
+    /// to its requests.
+    /// </summary>
+    private static async Task<Run> MeasureAsync(Func<Task<LoadResult>> run, LoadOptions load)
+    {
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        var result = await run().ConfigureAwait(false);
+        process.Refresh();
+        var requests = (long)(load.Loop + load.Warmup) * load.Concurrency;
+        return new Run(result, (process.TotalProcessorTime - before).TotalMilliseconds / requests);
+    }
 
-    private static void Print(string name, LoadResult result, double ratio, double min, double max, LoadResult baseline) =>
+    /// <summary>The run with the median value of <paramref name="key"/> (the upper one of an even count).</summary>
+    private static Run Median(List<Run> runs, Func<Run, double> key) => runs.OrderBy(key).ElementAt(runs.Count / 2);
+
+    private static void Print(string name, LoadResult result, double ratio, double min, double max, double cpuMsPerRequest, LoadResult baseline) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-14} {result.Throughput,10:F1} {ratio,7:F3} {$"{min:F3}-{max:F3}",13} {result.Latency.P50,9:F3} {result.Latency.P99,9:F3} {result.Latency.P50 - baseline.Latency.P50,9:F3} {result.Errors,7}"));
+            $"{name,-14} {result.Throughput,10:F1} {ratio,7:F3} {$"{min:F3}-{max:F3}",13} {result.Latency.P50,9:F3} {result.Latency.P99,9:F3} {result.Latency.P50 - baseline.Latency.P50,9:F3} {cpuMsPerRequest,10:F3} {result.Errors,7}"));
 
     private static InferenceProtocol ParseProtocol(string name)
     {
