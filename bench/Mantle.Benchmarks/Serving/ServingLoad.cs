@@ -95,16 +95,16 @@ internal static class ServingLoad
                 }
 
                 var baseline = Median(baselines, r => r.Load.Throughput);
-                var baselineCpu = baselines.Select(r => r.CpuMsPerRequest).Order().ElementAt(rounds / 2);
+                var baselineCpu = Median(baselines.Select(r => r.CpuMsPerRequest));
                 Console.WriteLine($"{"target",-14} {"items/s",10} {"ratio",7} {"range",13} {"p50 ms",9} {"p99 ms",9} {"+p50 ms",9} {"CPU ms/req",10} {"errors",7}");
                 Print("in-process", baseline.Load, 1, 1, 1, baselineCpu, baseline.Load);
                 foreach (var protocol in protocols)
                 {
                     var runs = served[protocol];
                     var ratios = runs.Select((r, i) => r.Load.Throughput / baselines[i].Load.Throughput).Order().ToList();
-                    var ratio = ratios[ratios.Count / 2];
+                    var ratio = Median(ratios);
                     var result = Median(runs, r => r.Load.Throughput).Load;
-                    var cpu = runs.Select(r => r.CpuMsPerRequest).Order().ElementAt(rounds / 2);
+                    var cpu = Median(runs.Select(r => r.CpuMsPerRequest));
                     Print(Name(protocol), result, ratio, ratios[0], ratios[^1], cpu, baseline.Load);
                     results.Add(new
                     {
@@ -162,6 +162,13 @@ internal static class ServingLoad
 
     /// <summary>The run with the median value of <paramref name="key"/> (the upper one of an even count).</summary>
     private static Run Median(List<Run> runs, Func<Run, double> key) => runs.OrderBy(key).ElementAt(runs.Count / 2);
+
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count), as <see cref="Median(List{Run}, Func{Run, double})"/> picks runs.</summary>
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
 
     private static void Print(string name, LoadResult result, double ratio, double min, double max, double cpuMsPerRequest, LoadResult baseline) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
