@@ -21,9 +21,11 @@ namespace Mantle.Benchmarks.Serving;
 /// <c>--json FILE</c> also writes the figures.
 /// Models: "tiny" (Identity on [N,4]: per-request overhead), "image_shape" (a 600 KB [N,3,224,224] image in,
 /// its shape out: what moving a ResNet-sized tensor costs) and ResNet-18; a loop of 0 skips a model. The
-/// CPU column is this process's CPU time per request, load generator and server together.
+/// CPU column is this process's CPU time per request, load generator and server together. Before the rounds,
+/// the baseline and every API run unmeasured for <c>--warmup-seconds</c> each, so that the rounds measure
+/// steady state rather than the runtime compiling hot paths.
 /// Usage: <c>serving-load [--concurrency 4] [--batch 1] [--loop 300] [--image-loop 300] [--resnet-loop 40] [--rounds 5]
-/// [--protocols tfs-grpc,kserve-grpc,tfs-rest,kserve-rest] [--intra-op-threads 0] [--json FILE]</c>.
+/// [--warmup-seconds 3] [--protocols tfs-grpc,kserve-grpc,tfs-rest,kserve-rest] [--intra-op-threads 0] [--json FILE]</c>.
 /// </summary>
 internal static class ServingLoad
 {
@@ -39,6 +41,7 @@ internal static class ServingLoad
         var batch = Arg(args, "--batch", 1);
         var rounds = Arg(args, "--rounds", 5);
         var intraOpThreads = Arg(args, "--intra-op-threads", 0);
+        var warmup = TimeSpan.FromSeconds(Arg(args, "--warmup-seconds", 3));
         var protocolsArg = args.SkipWhile(a => a != "--protocols").Skip(1).FirstOrDefault();
         var protocols = protocolsArg is null ? AllProtocols : [.. protocolsArg.Split(',').Select(ParseProtocol)];
         var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
@@ -75,12 +78,13 @@ internal static class ServingLoad
             foreach (var (model, path, loop) in models.Where(m => m.Loop > 0))
             {
                 var load = new LoadOptions { Concurrency = concurrency, Loop = loop, Warmup = Math.Max(2, loop / 10), ItemsPerRequest = batch };
-                Console.WriteLine($"== {model}: concurrency {concurrency}, batch {batch}, loop {loop}, median of {rounds} rounds");
+                Console.WriteLine($"== {model}: concurrency {concurrency}, batch {batch}, loop {loop}, median of {rounds} rounds after {warmup.TotalSeconds:0.#} s of warm-up per target");
                 using var local = InProcessModel.Load(path, model, intraOpThreads);
                 var inputs = BenchCommand.CreateInputs(local.Description, batch, new Random(1));
                 var localSend = local.Prepare(inputs);
 
                 var clients = protocols.ToDictionary(p => p, p => InferenceClients.Create(p, p is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? server.GrpcAddress : server.RestAddress));
+                await WarmUpAsync(localSend, protocols.Select(p => clients[p].Prepare(model, inputs)), concurrency, warmup).ConfigureAwait(false);
                 var baselines = new List<Run>();
                 var served = protocols.ToDictionary(p => p, _ => new List<Run>());
                 for (var round = 0; round < rounds; round++)
@@ -143,6 +147,24 @@ internal static class ServingLoad
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Runs the baseline and every API, unmeasured, for <paramref name="duration"/> each, so that the rounds
+    /// measure steady state: the runtime compiles hot methods again, optimized, after they have run a while,
+    /// and until it has done so a round measures compilation, not serving.
+    /// </summary>
+    private static async Task WarmUpAsync(Func<CancellationToken, Task> baseline, IEnumerable<Func<CancellationToken, Task>> served, int concurrency, TimeSpan duration)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var send in served.Prepend(baseline))
+        {
+            await LoadRunner.RunAsync((_, ct) => send(ct), new LoadOptions { Concurrency = concurrency, Loop = 100_000, MaxDuration = duration }).ConfigureAwait(false);
         }
     }
 
