@@ -40,6 +40,11 @@ internal static class ServingLoad
         var concurrency = Arg(args, "--concurrency", 4);
         var batch = Arg(args, "--batch", 1);
         var rounds = Arg(args, "--rounds", 5);
+        if (rounds < 1)
+        {
+            throw new ArgumentException("--rounds: give at least 1 round.");
+        }
+
         var intraOpThreads = Arg(args, "--intra-op-threads", 0);
         var warmup = TimeSpan.FromSeconds(Arg(args, "--warmup-seconds", 3));
         var protocolsArg = args.SkipWhile(a => a != "--protocols").Skip(1).FirstOrDefault();
@@ -228,6 +233,13 @@ internal static class ServingLoad
     private static int Arg(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+        if (index < 0 || index + 1 >= args.Length)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"{name}: '{args[index + 1]}' is not a whole number; give a count such as {fallback}.");
     }
 }
