@@ -27,13 +27,16 @@ wait_for() { # file pattern seconds
 step "Building (Release)"
 dotnet build Mantle.slnx -c Release --nologo -v quiet
 mantle() { dotnet artifacts/bin/Mantle.Cli/release/mantle.dll "$@"; }
+# For the background servers: exec, so that $! is the server itself and the cleanup's kill reaches it
+# (a function run with & is a subshell, and killing that would leave the server running).
+mantle_bg() { exec dotnet artifacts/bin/Mantle.Cli/release/mantle.dll "$@"; }
 model=artifacts/bin/Mantle.Benchmarks/release/DnnImageModels/ResNet18Onnx/ResNet18.onnx
 
 work=$(mktemp -d -t mantle-demo.XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -54,7 +57,7 @@ bport=$(free_port)
 broker="http://127.0.0.1:$bport"
 mantle broker init --out "$work/broker" --allow-sim --broker-url "$broker" >/dev/null
 mantle attest evidence --tee sim --report-data 00 --out "$work/probe.bin" >/dev/null 2>&1   # creates the sim platform key
-mantle broker serve --config "$work/broker" --plaintext --urls "$broker" \
+mantle_bg broker serve --config "$work/broker" --plaintext --urls "$broker" \
   --sim-key "$XDG_CONFIG_HOME/mantle/sim-platform-key.pem" >"$work/broker.log" 2>&1 &
 pids+=($!)
 wait_for "$work/broker.log" "listening" 60
@@ -64,7 +67,7 @@ step "3. Serving runtime (simulated TEE): attest to the broker and receive the m
 mantle broker fetch --broker "$broker" --tee sim --path "mantle/model-key/$keyid" --out "$work/tee/model.key"
 
 step "4. Serve the sealed model: verify the owner's signature, unseal in memory, load ONNX Runtime"
-mantle serve --plaintext --model_name resnet18 --model_base_path "$work/cloud/resnet18" \
+mantle_bg serve --plaintext --model_name resnet18 --model_base_path "$work/cloud/resnet18" \
   --owner-key "$work/owner/owner.pem.pub" --key-file "$work/tee/model.key" \
   --port 0 --rest_api_port 0 --file_system_poll_wait_seconds 0 --json >"$work/serve.json" 2>"$work/serve.log" &
 pids+=($!)
