@@ -26,10 +26,11 @@ wait_for() { # file pattern seconds
 
 step "Building (Release)"
 dotnet build Mantle.slnx -c Release --nologo -v quiet
-mantle() { dotnet artifacts/bin/Mantle.Cli/release/mantle.dll "$@"; }
+mantle_dll=artifacts/bin/Mantle.Cli/release/mantle.dll
+mantle() { dotnet "$mantle_dll" "$@"; }
 # For the background servers: exec, so that $! is the server itself and the cleanup's kill reaches it
 # (a function run with & is a subshell, and killing that would leave the server running).
-mantle_bg() { exec dotnet artifacts/bin/Mantle.Cli/release/mantle.dll "$@"; }
+mantle_bg() { exec dotnet "$mantle_dll" "$@"; }
 model=artifacts/bin/Mantle.Benchmarks/release/DnnImageModels/ResNet18Onnx/ResNet18.onnx
 
 work=$(mktemp -d -t mantle-demo.XXXXXX)

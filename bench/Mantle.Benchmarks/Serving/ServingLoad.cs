@@ -89,17 +89,17 @@ internal static class ServingLoad
                 var localSend = local.Prepare(inputs);
 
                 var clients = protocols.ToDictionary(p => p, p => InferenceClients.Create(p, p is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? server.GrpcAddress : server.RestAddress));
-                await WarmUpAsync(localSend, protocols.Select(p => clients[p].Prepare(model, inputs)), concurrency, warmup).ConfigureAwait(false);
+                var sends = protocols.ToDictionary(p => p, p => clients[p].Prepare(model, inputs));
+                await WarmUpAsync(sends.Values.Prepend(localSend), concurrency, warmup).ConfigureAwait(false);
                 var baselines = new List<Run>();
                 var served = protocols.ToDictionary(p => p, _ => new List<Run>());
                 for (var round = 0; round < rounds; round++)
                 {
-                    baselines.Add(await MeasureAsync(() => LoadRunner.RunAsync((_, ct) => localSend(ct), load), load).ConfigureAwait(false));
+                    baselines.Add(await MeasureAsync(localSend, load).ConfigureAwait(false));
                     // Rotate the order each round so that no API is always the first one after the baseline.
                     foreach (var protocol in protocols.Skip(round % protocols.Length).Concat(protocols.Take(round % protocols.Length)))
                     {
-                        var send = clients[protocol].Prepare(model, inputs);
-                        served[protocol].Add(await MeasureAsync(() => LoadRunner.RunAsync((_, ct) => send(ct), load), load).ConfigureAwait(false));
+                        served[protocol].Add(await MeasureAsync(sends[protocol], load).ConfigureAwait(false));
                     }
                 }
 
@@ -156,18 +156,18 @@ internal static class ServingLoad
     }
 
     /// <summary>
-    /// Runs the baseline and every API, unmeasured, for <paramref name="duration"/> each, so that the rounds
+    /// Runs each target (the baseline and every API), unmeasured, for <paramref name="duration"/>, so that the rounds
     /// measure steady state: the runtime compiles hot methods again, optimized, after they have run a while,
     /// and until it has done so a round measures compilation, not serving.
     /// </summary>
-    private static async Task WarmUpAsync(Func<CancellationToken, Task> baseline, IEnumerable<Func<CancellationToken, Task>> served, int concurrency, TimeSpan duration)
+    private static async Task WarmUpAsync(IEnumerable<Func<CancellationToken, Task>> targets, int concurrency, TimeSpan duration)
     {
         if (duration <= TimeSpan.Zero)
         {
             return;
         }
 
-        foreach (var send in served.Prepend(baseline))
+        foreach (var send in targets)
         {
             await LoadRunner.RunAsync((_, ct) => send(ct), new LoadOptions { Concurrency = concurrency, Loop = 100_000, MaxDuration = duration }).ConfigureAwait(false);
         }
@@ -177,11 +177,11 @@ internal static class ServingLoad
     /// Runs one load and charges this process's CPU time (load generator and server together; warm-up included)
     /// to its requests.
     /// </summary>
-    private static async Task<Run> MeasureAsync(Func<Task<LoadResult>> run, LoadOptions load)
+    private static async Task<Run> MeasureAsync(Func<CancellationToken, Task> send, LoadOptions load)
     {
         using var process = Process.GetCurrentProcess();
         var before = process.TotalProcessorTime;
-        var result = await run().ConfigureAwait(false);
+        var result = await LoadRunner.RunAsync((_, ct) => send(ct), load).ConfigureAwait(false);
         process.Refresh();
         var requests = (long)(load.Loop + load.Warmup) * load.Concurrency;
         return new Run(result, (process.TotalProcessorTime - before).TotalMilliseconds / requests);
