@@ -26,7 +26,7 @@ public class IntelVerifyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = FindTestData();
+        var root = AttestationTestData.Root();
         _sgxQuote = File.ReadAllBytes(Path.Combine(root, "sgx/dcapqvl_sgx_quote_v3.bin"));
         _tdxQuote = File.ReadAllBytes(Path.Combine(root, "tdx/dcapqvl_tdx_quote.bin"));
         var source = new IntelOfflineCollateralSource(
@@ -59,22 +59,6 @@ public class IntelVerifyBenchmarks
 
     [Benchmark(Description = "TDX quote v4 verify")]
     public string TdxVerify() => _tdx.VerifyAsync(_tdxQuote).AsTask().GetAwaiter().GetResult().TcbStatus;
-
-    private static string FindTestData()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "attestation");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return Environment.GetEnvironmentVariable("MANTLE_TESTDATA") is { Length: > 0 } env
-            ? Path.Combine(env, "attestation")
-            : throw new DirectoryNotFoundException("shared/testdata/attestation was not found above the benchmark binaries; set MANTLE_TESTDATA.");
-    }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

@@ -27,7 +27,7 @@ public class SnpVerifyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var folder = FindTestData();
+        var folder = AttestationTestData.Root();
         _report = File.ReadAllBytes(Path.Combine(folder, "snp", "gosev_attestation_milan.bin"));
         var vcek = File.ReadAllBytes(Path.Combine(folder, "snp", "gosev_vcek_milan.der"));
         _envelope = SnpEvidence.CreateEnvelope(_report, SnpEvidence.CreateCertificateTable([new(SnpEvidence.VcekGuid, vcek)]));
@@ -62,20 +62,6 @@ public class SnpVerifyBenchmarks
     /// <summary>Full verification of an envelope that carries its VCEK (certificate parsed on every call).</summary>
     [Benchmark]
     public object SnpVerifyEnvelope() => _withEnvelope!.VerifyAsync(_envelope).AsTask().GetAwaiter().GetResult();
-
-    private static string FindTestData()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "attestation");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/testdata/attestation was not found above the benchmark binaries.");
-    }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

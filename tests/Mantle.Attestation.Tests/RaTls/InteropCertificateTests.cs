@@ -6,7 +6,7 @@ namespace Mantle.Attestation.Tests.RaTls;
 
 public class InteropCertificateTests
 {
-    private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "RaTls", "Samples", name));
+    private static byte[] Sample(string name) => TestData.Bytes("ratls/" + name);
 
     private static RaTlsVerifier IntelVerifier(string at)
     {

@@ -39,17 +39,12 @@ internal static class MantleProcess
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>A file of the real attestation evidence that the build copies beside the tests (<c>tests/testdata/attestation</c>).</summary>
     public static string TestData(string relative)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "attestation", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/testdata/attestation/{relative} was not found above the test binaries.");
+        var path = Path.Combine(AppContext.BaseDirectory, "testdata", "attestation", relative);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} does not exist: the build copies tests/testdata/attestation there; rebuild the test project.");
     }
 }
