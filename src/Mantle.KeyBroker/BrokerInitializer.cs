@@ -70,13 +70,14 @@ public static class BrokerInitializer
         WritePrivate(Path.Combine(directory, BrokerFiles.DefaultPolicy), policy + "\n");
 
         var credentialPath = Path.Combine(directory, BrokerFiles.AdminCredential);
-        new AdminCredential
+        var credential = new AdminCredential
         {
             BrokerUrl = options.BrokerUrl,
             CaCertificatePem = ca.ExportCertificatePem() + "\n",
             AdminKeyPem = adminKey.ExportPkcs8PrivateKeyPem() + "\n",
             ClientCertificatePem = adminCert.ExportCertificatePem() + "\n",
-        }.Save(credentialPath);
+        };
+        WritePrivate(credentialPath, credential.ToJson());
         return credentialPath;
     }
 

@@ -14,7 +14,7 @@ public sealed class AttestRefusalTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(key)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(key)));
         using var first = await RawKbs.AttestAsync(http, RawKbs.Jwk(key), evidence);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
@@ -30,7 +30,7 @@ public sealed class AttestRefusalTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(key)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(key)));
         broker.Time.Advance(TimeSpan.FromSeconds(61));
 
         using var response = await RawKbs.AttestAsync(http, RawKbs.Jwk(key), evidence);
@@ -47,7 +47,7 @@ public sealed class AttestRefusalTests
         using var attacker = broker.Http();
         var victimNonce = await RawKbs.AuthAsync(victim);
         await RawKbs.AuthAsync(attacker);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(victimNonce, RawKbs.Thumbprint(key)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(victimNonce, RawKbs.Thumbprint(key)));
 
         using var response = await RawKbs.AttestAsync(attacker, RawKbs.Jwk(key), evidence);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -73,7 +73,7 @@ public sealed class AttestRefusalTests
         using var presentedKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(boundKey)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(boundKey)));
 
         using var response = await RawKbs.AttestAsync(http, RawKbs.Jwk(presentedKey), evidence);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -79,7 +79,7 @@ public sealed class FullFlowTests
         using var teeKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(teeKey)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(teeKey)));
         using var attested = await RawKbs.AttestAsync(http, RawKbs.Jwk(teeKey), evidence);
         Assert.Equal(System.Net.HttpStatusCode.OK, attested.StatusCode);
 
@@ -102,7 +102,7 @@ public sealed class FullFlowTests
         var thumbprint = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}"));
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, thumbprint));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, thumbprint));
         using var attested = await RawKbs.AttestAsync(http, new Dictionary<string, object> { ["kty"] = "RSA", ["n"] = n, ["e"] = e }, evidence);
         Assert.Equal(System.Net.HttpStatusCode.OK, attested.StatusCode);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Mantle.KeyBroker.Client;
 using Mantle.KeyBroker.Tests.Infrastructure;
 
 namespace Mantle.KeyBroker.Tests.Protocol;
@@ -74,7 +73,7 @@ public sealed class MalformedRequestTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(key)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(key)));
         using var response = await RawKbs.AttestAsync(http, RawKbs.Jwk(key), evidence[..40]);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("'tee-evidence' is malformed", await RawKbs.ProblemDetailAsync(response), StringComparison.Ordinal);

@@ -110,7 +110,7 @@ public sealed class ReleaseRefusalTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var http = broker.Http();
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(key)));
+        var evidence = await broker.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(key)));
         (await RawKbs.AttestAsync(http, RawKbs.Jwk(key), evidence)).EnsureSuccessStatusCode();
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/kbs/v0/resource/repo/key/a");

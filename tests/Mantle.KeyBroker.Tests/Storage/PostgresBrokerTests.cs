@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Mantle.KeyBroker.Client;
 using Mantle.KeyBroker.Tests.Infrastructure;
 
 namespace Mantle.KeyBroker.Tests.Storage;
@@ -44,7 +43,7 @@ public sealed class PostgresBrokerTests(PostgresServer postgres)
         using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer() });
         http.BaseAddress = a.Url;
         var nonce = await RawKbs.AuthAsync(http);
-        var evidence = await a.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KeyBrokerClient.ComputeReportData(nonce, RawKbs.Thumbprint(teeKey)));
+        var evidence = await a.Evidence(Sim.GoodMeasurement).GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(teeKey)));
         using var attestOnB = await http.PostAsync(new Uri(b.Url, "/kbs/v0/attest"), System.Net.Http.Json.JsonContent.Create(
             new Dictionary<string, object> { ["tee-pubkey"] = RawKbs.Jwk(teeKey), ["tee-evidence"] = Jose.Base64Url.Encode(evidence) }));
         Assert.Equal(System.Net.HttpStatusCode.OK, attestOnB.StatusCode);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mantle.KeyBroker;
 
 namespace Mantle.Cli.Commands.Broker;
 
@@ -10,8 +11,6 @@ namespace Mantle.Cli.Commands.Broker;
 /// </summary>
 internal static class BrokerKeysCommand
 {
-    public const string Repository = "mantle/model-key";
-
     public static Command Create()
     {
         var broker = BrokerCli.BrokerOption();
@@ -28,7 +27,7 @@ internal static class BrokerKeysCommand
             {
                 using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
                 var policyJson = await BrokerCli.ReadPolicyAsync(parse.GetValue(policy), ct);
-                var path = $"{Repository}/{id}";
+                var path = KbsProtocol.ModelKeyPath(id);
                 var result = parse.GetValue(rotate)
                     ? await admin.RotateResourceAsync(path, bytes, policyJson, ct)
                     : await admin.PutResourceAsync(path, bytes, policyJson, ct);

@@ -18,7 +18,7 @@ namespace Mantle.KeyBroker.Internal.Admin;
 internal sealed class AdminAuthFilter(BrokerKeys keys, IOptions<KeyBrokerOptions> options, TimeProvider time, ILogger<AdminAuthFilter> logger) : IEndpointFilter
 {
     public const string ActorItem = "mantle.admin.actor";
-    public const string Audience = "mantle-broker-admin";
+    public const string Audience = KbsProtocol.AdminAudience;
     public const string AdminCommonNamePrefix = "mantle-admin";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

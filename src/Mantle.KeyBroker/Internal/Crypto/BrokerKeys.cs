@@ -42,14 +42,16 @@ internal sealed class BrokerKeys : IDisposable
     }
 
     /// <summary>The RFC 7638 thumbprint of a P-384 key, used as its <c>kid</c>.</summary>
-    public static string KeyId(ECDsa key) => TeePublicKey.FromEc(key.ExportParameters(false)).ThumbprintText;
+    public static string KeyId(ECDsa key) => TeeKeyJwk.FromEc(key.ExportParameters(false)).ThumbprintText;
 
     public Dictionary<string, object> TokenJwks()
     {
-        var jwk = TeePublicKey.FromEc(TokenKey.ExportParameters(false)).Jwk;
-        jwk["kid"] = TokenKeyId;
-        jwk["use"] = "sig";
-        jwk["alg"] = "ES384";
+        var jwk = new Dictionary<string, object>(TeeKeyJwk.FromEc(TokenKey.ExportParameters(false)).Members)
+        {
+            ["kid"] = TokenKeyId,
+            ["use"] = "sig",
+            ["alg"] = "ES384",
+        };
         return new Dictionary<string, object> { ["keys"] = new[] { jwk } };
     }
 

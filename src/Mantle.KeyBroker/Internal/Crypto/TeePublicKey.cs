@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Jose;
 
@@ -8,12 +7,13 @@ namespace Mantle.KeyBroker.Internal.Crypto;
 /// <summary>A TEE's public key from a JWK: EC P-384 or RSA (2048 bits or more), with its RFC 7638 thumbprint.</summary>
 internal sealed class TeePublicKey
 {
-    private TeePublicKey(ECParameters? ec, RSAParameters? rsa, byte[] thumbprint, Dictionary<string, object> jwk)
+    private readonly TeeKeyJwk _jwk;
+
+    private TeePublicKey(ECParameters? ec, RSAParameters? rsa, TeeKeyJwk jwk)
     {
         Ec = ec;
         Rsa = rsa;
-        Thumbprint = thumbprint;
-        Jwk = jwk;
+        _jwk = jwk;
     }
 
     public ECParameters? Ec { get; }
@@ -21,30 +21,18 @@ internal sealed class TeePublicKey
     public RSAParameters? Rsa { get; }
 
     /// <summary>The 32-byte SHA-256 RFC 7638 thumbprint.</summary>
-    public byte[] Thumbprint { get; }
+    public byte[] Thumbprint => _jwk.Thumbprint;
 
-    public string ThumbprintText => Base64Url.Encode(Thumbprint);
+    public string ThumbprintText => _jwk.ThumbprintText;
 
     /// <summary>The public members only, as a JSON object ready to embed.</summary>
-    public Dictionary<string, object> Jwk { get; }
+    public IReadOnlyDictionary<string, object> Jwk => _jwk.Members;
 
-    public static TeePublicKey FromEc(ECParameters p)
-    {
-        var x = Base64Url.Encode(p.Q.X!);
-        var y = Base64Url.Encode(p.Q.Y!);
-        var canonical = $"{{\"crv\":\"P-384\",\"kty\":\"EC\",\"x\":\"{x}\",\"y\":\"{y}\"}}";
-        var jwk = new Dictionary<string, object> { ["kty"] = "EC", ["crv"] = "P-384", ["x"] = x, ["y"] = y };
-        return new TeePublicKey(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = p.Q }, null, SHA256.HashData(Encoding.UTF8.GetBytes(canonical)), jwk);
-    }
+    public static TeePublicKey FromEc(ECParameters p) =>
+        new(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = p.Q }, null, TeeKeyJwk.FromEc(p));
 
-    public static TeePublicKey FromRsa(RSAParameters p)
-    {
-        var n = Base64Url.Encode(TrimLeadingZeros(p.Modulus!));
-        var e = Base64Url.Encode(TrimLeadingZeros(p.Exponent!));
-        var canonical = $"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}";
-        var jwk = new Dictionary<string, object> { ["kty"] = "RSA", ["n"] = n, ["e"] = e };
-        return new TeePublicKey(null, new RSAParameters { Modulus = p.Modulus, Exponent = p.Exponent }, SHA256.HashData(Encoding.UTF8.GetBytes(canonical)), jwk);
-    }
+    public static TeePublicKey FromRsa(RSAParameters p) =>
+        new(null, new RSAParameters { Modulus = p.Modulus, Exponent = p.Exponent }, TeeKeyJwk.FromRsa(p));
 
     /// <summary>Parses a JWK; on failure returns null and a message for the caller.</summary>
     public static TeePublicKey? TryParse(JsonElement element, out string? problem)
@@ -99,14 +87,14 @@ internal sealed class TeePublicKey
                         return null;
                     }
 
-                    var modulus = TrimLeadingZeros(n);
+                    var modulus = n.AsSpan().TrimStart((byte)0).ToArray();
                     if (modulus.Length * 8 < 2048)
                     {
                         problem = $"'tee-pubkey' RSA modulus has {modulus.Length * 8} bits; at least 2048 are required.";
                         return null;
                     }
 
-                    var rsp = new RSAParameters { Modulus = modulus, Exponent = TrimLeadingZeros(e) };
+                    var rsp = new RSAParameters { Modulus = modulus, Exponent = e.AsSpan().TrimStart((byte)0).ToArray() };
                     using (var probe = RSA.Create(rsp))
                     {
                     }
@@ -161,17 +149,6 @@ internal sealed class TeePublicKey
         {
             return null;
         }
-    }
-
-    private static byte[] TrimLeadingZeros(byte[] value)
-    {
-        var i = 0;
-        while (i < value.Length - 1 && value[i] == 0)
-        {
-            i++;
-        }
-
-        return i == 0 ? value : value[i..];
     }
 }
 

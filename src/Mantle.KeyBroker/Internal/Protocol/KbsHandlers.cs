@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Jose;
 using Mantle.Attestation;
@@ -23,8 +22,6 @@ internal sealed class KbsHandlers(
     TimeProvider time,
     ILogger<KbsHandlers> logger)
 {
-    public const string SessionCookie = "kbs-session-id";
-
     public async Task<IResult> AuthAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var (doc, problem) = await RequestReader.ReadObjectAsync(context.Request, cancellationToken);
@@ -51,7 +48,7 @@ internal sealed class KbsHandlers(
             Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), tee.Value.ToName(), Base64Url.Encode(RandomNumberGenerator.GetBytes(32)),
             nonceExpires.ToUnixTimeMilliseconds(), false, nonceExpires.ToUnixTimeMilliseconds(), null, null, null, null);
         await store.CreateSessionAsync(session, cancellationToken);
-        context.Response.Cookies.Append(SessionCookie, session.Id, new CookieOptions
+        context.Response.Cookies.Append(KbsProtocol.SessionCookie, session.Id, new CookieOptions
         {
             HttpOnly = true,
             Secure = context.Request.IsHttps,
@@ -99,7 +96,7 @@ internal sealed class KbsHandlers(
             return Bad(context, "'tee-evidence' is missing or empty: send the raw evidence bytes as base64url.");
         }
 
-        var sessionId = context.Request.Cookies[SessionCookie];
+        var sessionId = context.Request.Cookies[KbsProtocol.SessionCookie];
         if (string.IsNullOrEmpty(sessionId))
         {
             return Refuse(401, "No session: call POST /kbs/v0/auth first and send its session cookie.");
@@ -140,7 +137,7 @@ internal sealed class KbsHandlers(
             return Refuse(403, $"The evidence was refused ({ex.Code}): {ex.Message}");
         }
 
-        var expected = SHA512.HashData([.. Encoding.UTF8.GetBytes(consumed.Nonce!), .. key.Thumbprint]);
+        var expected = KbsProtocol.ReportData(consumed.Nonce!, key.Thumbprint);
         if (claims.ReportData.Length != 64 || !CryptographicOperations.FixedTimeEquals(claims.ReportData.Span, expected))
         {
             return Refuse(403,

@@ -165,7 +165,7 @@ internal sealed partial class ReleaseHandlers(
         }
 
         TokenContents? fromSession = null;
-        var sessionId = context.Request.Cookies[KbsHandlers.SessionCookie];
+        var sessionId = context.Request.Cookies[KbsProtocol.SessionCookie];
         if (!string.IsNullOrEmpty(sessionId))
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();

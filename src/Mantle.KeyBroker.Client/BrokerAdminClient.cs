@@ -107,7 +107,7 @@ public class BrokerAdminClient : IDisposable
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var payload = new Dictionary<string, object>
         {
-            ["aud"] = Mantle.KeyBroker.Internal.Admin.AdminAuthFilter.Audience,
+            ["aud"] = KbsProtocol.AdminAudience,
             ["sub"] = "admin",
             ["iat"] = now,
             ["exp"] = now + (long)(lifetime ?? TimeSpan.FromMinutes(5)).TotalSeconds,

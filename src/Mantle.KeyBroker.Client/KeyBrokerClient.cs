@@ -2,12 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using Jose;
 using Mantle.Attestation;
 using Mantle.KeyBroker.Client.Internal;
-using Mantle.KeyBroker.Internal.Crypto;
 
 namespace Mantle.KeyBroker.Client;
 
@@ -19,6 +17,7 @@ public class KeyBrokerClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ECDsa _teeKey;
+    private readonly TeeKeyJwk _jwk;
     private string? _token;
 
     /// <summary>Creates a client with a fresh ephemeral P-384 TEE key.</summary>
@@ -29,6 +28,7 @@ public class KeyBrokerClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(brokerUrl);
         _teeKey = teeKey ?? ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        _jwk = TeeKeyJwk.FromEc(_teeKey.ExportParameters(false));
         _http = new HttpClient(BrokerHttp.CreateHandler(caCertificatePem, null))
         {
             BaseAddress = new Uri(brokerUrl.ToString().TrimEnd('/') + "/"),
@@ -39,20 +39,16 @@ public class KeyBrokerClient : IDisposable
     public string? Token => _token;
 
     /// <summary>The TEE key's public JWK (as sent in <c>tee-pubkey</c>).</summary>
-    public IReadOnlyDictionary<string, object> PublicJwk => TeePublicKey.FromEc(_teeKey.ExportParameters(false)).Jwk;
+    public IReadOnlyDictionary<string, object> PublicJwk => _jwk.Members;
 
-    /// <summary>Report data for a nonce and this client's key: SHA-512(UTF-8 nonce ‖ SHA-256 RFC 7638 thumbprint).</summary>
-    public byte[] ReportData(string nonce) => ComputeReportData(nonce, TeePublicKey.FromEc(_teeKey.ExportParameters(false)).Thumbprint);
-
-    /// <summary>SHA-512(UTF-8 <paramref name="nonce"/> ‖ <paramref name="keyThumbprint"/>), the report data the broker expects.</summary>
-    public static byte[] ComputeReportData(string nonce, byte[] keyThumbprint) =>
-        SHA512.HashData([.. Encoding.UTF8.GetBytes(nonce), .. keyThumbprint]);
+    /// <summary>Report data for a nonce and this client's key (<see cref="KbsProtocol.ReportData"/>).</summary>
+    public byte[] ReportData(string nonce) => KbsProtocol.ReportData(nonce, _jwk.Thumbprint);
 
     /// <summary>Starts a session: returns the nonce that the evidence must bind.</summary>
     /// <exception cref="KeyBrokerException">The broker refused or could not be reached.</exception>
     public virtual async Task<string> AuthAsync(TeeType tee, CancellationToken cancellationToken = default)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "kbs/v0/auth") { Content = JsonContent.Create(new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = tee.ToName() }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "kbs/v0/auth") { Content = JsonContent.Create(new Dictionary<string, string> { ["version"] = KbsProtocol.Version, ["tee"] = tee.ToName() }) };
         var body = await BrokerHttp.ReadJsonAsync<Dictionary<string, JsonElement>>(await BrokerHttp.SendAsync(_http, request, cancellationToken), cancellationToken);
         return body["nonce"].GetString()!;
     }

@@ -46,6 +46,6 @@ public sealed class AdminCredential
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Writes the credential with file mode 0600.</summary>
-    public void Save(string path) => BrokerInitializer.WritePrivate(path, JsonSerializer.Serialize(this, Indented));
+    /// <summary>The credential as the JSON text of the file (it holds the admin private key: write it with mode 0600).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Indented);
 }
