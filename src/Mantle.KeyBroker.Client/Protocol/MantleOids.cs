@@ -16,4 +16,10 @@ public static class MantleOids
     /// canonical JSON of the attestation claims the certificate was issued against (the token's <c>claims_digest</c>).
     /// </summary>
     public const string AttestationClaimsDigest = Arc + ".1";
+
+    /// <summary>
+    /// Certificate extension (non-critical) in certificates issued by the broker: DER <c>UTF8String</c> holding the canonical
+    /// JSON of the attestation claims the certificate was issued against (see <see cref="BrokerCertificateClaims"/>).
+    /// </summary>
+    public const string AttestationClaims = Arc + ".2";
 }

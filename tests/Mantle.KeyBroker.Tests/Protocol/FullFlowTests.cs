@@ -147,6 +147,49 @@ public sealed class FullFlowTests
         var digest = Convert.ToHexStringLower(reader.ReadOctetString());
         var payload = Jose.JWT.Payload(attester.Token!);
         Assert.Contains($"\"claims_digest\":\"{digest}\"", payload, StringComparison.Ordinal);
+
+        var claims = BrokerCertificateClaims.Read(leaf);
+        Assert.NotNull(claims);
+        Assert.Equal(Mantle.Attestation.TeeType.Sim, claims.Tee);
+        Assert.Equal(Convert.ToHexStringLower(Sim.GoodMeasurement), claims.Measurement);
+        Assert.Equal(digest, Convert.ToHexStringLower(AttestationClaimsJson.Digest(claims)));
+    }
+
+    [Fact]
+    public void CertificateClaims_AlteredClaimsText_AreRefusedAgainstTheDigest()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var claims = new Mantle.Attestation.AttestationClaims
+        {
+            Tee = Mantle.Attestation.TeeType.Sim,
+            Measurement = new string('a', 96),
+            Debug = false,
+            TcbStatus = "UpToDate",
+            ReportData = new byte[64],
+        };
+        var extensions = BrokerCertificateClaims.CreateExtensions(claims);
+        var forged = new AsnWriter(AsnEncodingRules.DER);
+        forged.WriteCharacterString(UniversalTagNumber.UTF8String, AttestationClaimsJson.Canonical(claims).Replace(new string('a', 96), new string('b', 96), StringComparison.Ordinal));
+
+        using var genuine = SelfSigned(key, extensions);
+        using var altered = SelfSigned(key, [extensions[0], new X509Extension(MantleOids.AttestationClaims, forged.Encode(), false)]);
+        using var withoutClaims = SelfSigned(key, []);
+
+        Assert.Equal(claims.Measurement, BrokerCertificateClaims.Read(genuine)!.Measurement);
+        var refused = Assert.Throws<FormatException>(() => BrokerCertificateClaims.Read(altered));
+        Assert.Contains("do not match their digest", refused.Message, StringComparison.Ordinal);
+        Assert.Null(BrokerCertificateClaims.Read(withoutClaims));
+    }
+
+    private static X509Certificate2 SelfSigned(ECDsa key, IEnumerable<X509Extension> extensions)
+    {
+        var request = new CertificateRequest("CN=claims", key, HashAlgorithmName.SHA384);
+        foreach (var extension in extensions)
+        {
+            request.CertificateExtensions.Add(extension);
+        }
+
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
@@ -8,8 +7,6 @@ namespace Mantle.KeyBroker.Internal.Crypto;
 /// <summary>Turns a PKCS#10 request for the attested TEE key into a server certificate signed by the broker CA.</summary>
 internal sealed class CertificateIssuer(BrokerKeys keys, IOptions<KeyBrokerOptions> options, TimeProvider time)
 {
-    private const string Sha256Oid = "2.16.840.1.101.3.4.2.1";
-
     public CertificateOutcome Issue(string csrPem, TokenContents token, IReadOnlyList<string> allowedDnsPatterns)
     {
         CertificateRequest request;
@@ -73,7 +70,10 @@ internal sealed class CertificateIssuer(BrokerKeys keys, IOptions<KeyBrokerOptio
         leaf.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         leaf.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(leaf.PublicKey, false));
         leaf.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(keys.Ca, true, false));
-        leaf.CertificateExtensions.Add(new X509Extension(MantleOids.AttestationClaimsDigest, ClaimsDigestValue(token.ClaimsDigest), false));
+        foreach (var extension in BrokerCertificateClaims.CreateExtensions(token.Claims))
+        {
+            leaf.CertificateExtensions.Add(extension);
+        }
 
         var notBefore = time.GetUtcNow().AddMinutes(-1);
         var notAfter = notBefore + options.Value.CertificateLifetime;
@@ -96,18 +96,6 @@ internal sealed class CertificateIssuer(BrokerKeys keys, IOptions<KeyBrokerOptio
         }
 
         return string.Equals(pattern, name, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static byte[] ClaimsDigestValue(string digestHex)
-    {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteObjectIdentifier(Sha256Oid);
-            writer.WriteOctetString(Convert.FromHexString(digestHex));
-        }
-
-        return writer.Encode();
     }
 }
 

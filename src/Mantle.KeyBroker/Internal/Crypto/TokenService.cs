@@ -22,8 +22,8 @@ internal sealed class TokenService(BrokerKeys keys, IOptions<KeyBrokerOptions> o
             ["jti"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(16)),
             ["cnf"] = new Dictionary<string, object> { ["jkt"] = teeKey.ThumbprintText },
             ["tee-pubkey"] = teeKey.Jwk,
-            ["claims"] = ClaimsCodec.ToSorted(claims),
-            ["claims_digest"] = ClaimsCodec.Hex(ClaimsCodec.Digest(claims)),
+            ["claims"] = AttestationClaimsJson.ToSorted(claims),
+            ["claims_digest"] = Convert.ToHexStringLower(AttestationClaimsJson.Digest(claims)),
         };
         var headers = new Dictionary<string, object> { ["kid"] = keys.TokenKeyId, ["typ"] = "JWT" };
         return (JWT.Encode(payload, keys.TokenKey, JwsAlgorithm.ES384, headers), expires);
@@ -80,7 +80,7 @@ internal sealed class TokenService(BrokerKeys keys, IOptions<KeyBrokerOptions> o
             return null;
         }
 
-        var claims = ClaimsCodec.FromJson(root.GetProperty("claims"));
+        var claims = AttestationClaimsJson.Parse(root.GetProperty("claims"));
         return new TokenContents(key, claims, root.GetProperty("claims_digest").GetString()!, DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64()));
     }
 }

@@ -160,7 +160,7 @@ internal sealed class KbsHandlers(
         }
 
         var (token, expires) = tokens.Issue(claims, key);
-        await store.MarkAttestedAsync(sessionId, key.ThumbprintText, JsonSerializer.Serialize(key.Jwk), ClaimsCodec.CanonicalJson(claims),
+        await store.MarkAttestedAsync(sessionId, key.ThumbprintText, JsonSerializer.Serialize(key.Jwk), AttestationClaimsJson.Canonical(claims),
             expires.ToUnixTimeMilliseconds(), cancellationToken);
         var acceptedTee = tee.ToName();
         BrokerLog.AttestationAccepted(logger, acceptedTee, key.ThumbprintText);

@@ -174,9 +174,9 @@ internal sealed partial class ReleaseHandlers(
             {
                 using var jwkDoc = JsonDocument.Parse(jwk);
                 using var claimsDoc = JsonDocument.Parse(claimsJson);
-                var claims = ClaimsCodec.FromJson(claimsDoc.RootElement);
+                var claims = AttestationClaimsJson.Parse(claimsDoc.RootElement);
                 fromSession = new TokenContents(TeePublicKey.TryParse(jwkDoc.RootElement, out _)!, claims,
-                    ClaimsCodec.Hex(ClaimsCodec.Digest(claims)), DateTimeOffset.FromUnixTimeMilliseconds(until));
+                    Convert.ToHexStringLower(AttestationClaimsJson.Digest(claims)), DateTimeOffset.FromUnixTimeMilliseconds(until));
             }
             else if (fromToken is null)
             {

@@ -1,27 +1,49 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mantle.Attestation;
 
-namespace Mantle.KeyBroker.Internal.Crypto;
+namespace Mantle.KeyBroker;
 
-/// <summary>Claims as they travel in tokens: canonical JSON (keys sorted), and back to <see cref="AttestationClaims"/>.</summary>
-internal static class ClaimsCodec
+/// <summary>
+/// Attestation claims as they travel in tokens and broker-issued certificates: canonical JSON (keys sorted, no spaces),
+/// its SHA-256 digest (<c>claims_digest</c>), and back to <see cref="AttestationClaims"/>.
+/// </summary>
+public static class AttestationClaimsJson
 {
     private static readonly HashSet<string> Normalized = new(StringComparer.Ordinal)
     {
         "tee", "measurement", "signer", "product_id", "svn", "debug", "tcb_status", "advisory_ids", "report_data",
     };
 
-    public static SortedDictionary<string, object> ToSorted(AttestationClaims claims) =>
-        new(claims.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+    /// <summary>The claims as a dictionary sorted by name, ready to serialize.</summary>
+    public static SortedDictionary<string, object> ToSorted(AttestationClaims claims)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        return new(claims.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+    }
 
-    public static string CanonicalJson(AttestationClaims claims) => JsonSerializer.Serialize(ToSorted(claims));
+    /// <summary>The canonical JSON text of the claims.</summary>
+    public static string Canonical(AttestationClaims claims) => JsonSerializer.Serialize(ToSorted(claims));
 
-    public static byte[] Digest(AttestationClaims claims) => SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson(claims)));
+    /// <summary>SHA-256 of the UTF-8 canonical JSON.</summary>
+    public static byte[] Digest(AttestationClaims claims) => SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(claims)));
 
-    public static AttestationClaims FromJson(JsonElement e)
+    /// <summary>Reads claims written by <see cref="Canonical"/> (or the <c>claims</c> object of a token).</summary>
+    /// <exception cref="FormatException">The JSON is not a claims object: a normalized claim is missing or has the wrong type.</exception>
+    public static AttestationClaims Parse(JsonElement element)
+    {
+        try
+        {
+            return ParseCore(element);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new FormatException("The attestation claims are not a claims object (tee, measurement, debug, tcb_status, …): " + ex.Message, ex);
+        }
+    }
+
+    private static AttestationClaims ParseCore(JsonElement e)
     {
         var tee = TeeTypeNames.Parse(e.GetProperty("tee").GetString()!);
         var teeClaims = new Dictionary<string, object>(StringComparer.Ordinal);
@@ -60,8 +82,4 @@ internal static class ClaimsCodec
             TeeClaims = teeClaims,
         };
     }
-
-    public static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
-
-    public static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
