@@ -38,6 +38,9 @@ public class KeyBrokerClient : IDisposable
     /// <summary>The attestation token of the last successful <see cref="AttestAsync"/>.</summary>
     public string? Token => _token;
 
+    /// <summary>When <see cref="Token"/> expires, as the broker said; null before the first attestation.</summary>
+    public DateTimeOffset? TokenExpires { get; private set; }
+
     /// <summary>The TEE key's public JWK (as sent in <c>tee-pubkey</c>).</summary>
     public IReadOnlyDictionary<string, object> PublicJwk => _jwk.Members;
 
@@ -61,6 +64,10 @@ public class KeyBrokerClient : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, "kbs/v0/attest") { Content = JsonContent.Create(payload) };
         var body = await BrokerHttp.ReadJsonAsync<Dictionary<string, JsonElement>>(await BrokerHttp.SendAsync(_http, request, cancellationToken), cancellationToken);
         _token = body["token"].GetString();
+        TokenExpires = body.TryGetValue("expires", out var expires) && expires.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(expires.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
         return _token!;
     }
 
@@ -101,6 +108,18 @@ public class KeyBrokerClient : IDisposable
     /// <exception cref="KeyBrokerException">The broker refused (403 when a DNS name is not allowed) or could not be reached.</exception>
     public virtual async Task<string> RequestCertificateAsync(IEnumerable<string> dnsNames, CancellationToken cancellationToken = default) =>
         await SendCsrAsync(CreateCsr(_teeKey, dnsNames), cancellationToken);
+
+    /// <summary>
+    /// Asks for a server certificate for this client's TEE key and returns it with that private key, ready for a TLS
+    /// server (the leaf only; clients trust the broker CA).
+    /// </summary>
+    /// <exception cref="KeyBrokerException">The broker refused (403 when a DNS name is not allowed) or could not be reached.</exception>
+    public virtual async Task<X509Certificate2> RequestServerCertificateAsync(IEnumerable<string> dnsNames, CancellationToken cancellationToken = default)
+    {
+        var chain = await RequestCertificateAsync(dnsNames, cancellationToken);
+        using var leaf = X509Certificate2.CreateFromPem(chain);
+        return leaf.CopyWithPrivateKey(_teeKey);
+    }
 
     /// <summary>Sends a PEM certificate request; returns the PEM chain.</summary>
     /// <exception cref="KeyBrokerException">The broker refused or could not be reached.</exception>

@@ -34,4 +34,7 @@ internal static partial class ServingLog
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Model config file {Path} was not applied; the previous configuration keeps serving: {Reason}")]
     public static partial void ConfigReloadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Serving without TLS on {Address}: anything that carries the requests can read and change them; use it on loopback or a trusted network only")]
+    public static partial void Plaintext(ILogger logger, Uri address);
 }

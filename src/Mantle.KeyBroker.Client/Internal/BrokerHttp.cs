@@ -46,6 +46,12 @@ internal static class BrokerHttp
         {
             response = await http.SendAsync(request, cancellationToken);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is System.Security.Authentication.AuthenticationException tls)
+        {
+            throw new KeyBrokerException(
+                $"TLS with the broker at {http.BaseAddress} failed: its certificate does not chain to the broker CA given, or does not name the host in the URL ({tls.Message}).",
+                ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new KeyBrokerException($"Cannot reach the broker at {http.BaseAddress}: {ex.Message}", ex);
@@ -64,17 +70,22 @@ internal static class BrokerHttp
         {
             var title = response.ReasonPhrase ?? "Error";
             var detail = "";
+            var reasons = new List<string>();
             try
             {
                 using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
                 title = doc.RootElement.TryGetProperty("title", out var t) ? t.GetString() ?? title : title;
                 detail = doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
+                if (doc.RootElement.TryGetProperty("reasons", out var r) && r.ValueKind == JsonValueKind.Array)
+                {
+                    reasons.AddRange(r.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
+                }
             }
             catch (JsonException)
             {
             }
 
-            throw new KeyBrokerException(response.StatusCode, title, detail);
+            throw new KeyBrokerException(response.StatusCode, title, detail, reasons);
         }
     }
 

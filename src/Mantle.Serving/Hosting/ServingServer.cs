@@ -55,10 +55,10 @@ public sealed class ServingServer : IAsyncDisposable
     /// <summary>The bound REST port.</summary>
     public int RestPort { get; private set; }
 
-    /// <summary>The gRPC address (<c>http://host:port</c>), for a <c>GrpcChannel</c>.</summary>
+    /// <summary>The gRPC address (<c>http://host:port</c>, or <c>https://</c> with TLS), for a <c>GrpcChannel</c>.</summary>
     public Uri GrpcAddress { get; private set; } = null!;
 
-    /// <summary>The REST address (<c>http://host:port</c>), for an <c>HttpClient</c>'s base address.</summary>
+    /// <summary>The REST address (<c>http://host:port</c>, or <c>https://</c> with TLS), for an <c>HttpClient</c>'s base address.</summary>
     public Uri RestAddress { get; private set; } = null!;
 
     /// <summary>The models served.</summary>
@@ -216,11 +216,17 @@ public sealed class ServingServer : IAsyncDisposable
         server.GrpcPort = BoundPort(grpc);
         server.RestPort = BoundPort(rest);
         var host = options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host;
-        server.GrpcAddress = new Uri($"http://{host}:{server.GrpcPort}");
-        server.RestAddress = new Uri($"http://{host}:{server.RestPort}");
+        var scheme = options.Tls is null ? "http" : "https";
+        server.GrpcAddress = new Uri($"{scheme}://{host}:{server.GrpcPort}");
+        server.RestAddress = new Uri($"{scheme}://{host}:{server.RestPort}");
         var logger = loggerFactory.CreateLogger<ServingServer>();
         ServingLog.Listening(logger, "gRPC (TF Serving, KServe v2)", server.GrpcAddress);
         ServingLog.Listening(logger, "REST (TF Serving /v1, KServe /v2, metrics)", server.RestAddress);
+        if (options.Tls is null)
+        {
+            ServingLog.Plaintext(logger, server.GrpcAddress);
+            ServingLog.Plaintext(logger, server.RestAddress);
+        }
         return server;
     }
 
@@ -251,9 +257,20 @@ public sealed class ServingServer : IAsyncDisposable
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             var address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             kestrel.Listen(address, isGrpc ? options.GrpcPort : options.RestPort, listen =>
-                // Without TLS there is no ALPN: HTTP/2 needs prior knowledge (gRPC clients have it), while
-                // REST clients speak HTTP/1.1; Kestrel cannot offer both on one cleartext endpoint.
-                listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1);
+            {
+                if (options.Tls is { } tls)
+                {
+                    // ALPN offers h2 to gRPC clients and lets REST clients choose HTTP/1.1 or h2.
+                    listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(https => TlsListener.Configure(https, tls));
+                }
+                else
+                {
+                    // Without TLS there is no ALPN: HTTP/2 needs prior knowledge (gRPC clients have it), while
+                    // REST clients speak HTTP/1.1; Kestrel cannot offer both on one cleartext endpoint.
+                    listen.Protocols = isGrpc ? HttpProtocols.Http2 : HttpProtocols.Http1;
+                }
+            });
         });
         if (isGrpc)
         {

@@ -12,7 +12,7 @@ public sealed class ServingServerOptions
     /// <summary>The gRPC port (<c>--port</c>, HTTP/2 only); 0 picks a free port. Defaults to 8500.</summary>
     public int GrpcPort { get; set; } = 8500;
 
-    /// <summary>The REST port (<c>--rest_api_port</c>, HTTP/1.1 while cleartext); 0 picks a free port. Defaults to 8501.</summary>
+    /// <summary>The REST port (<c>--rest_api_port</c>; HTTP/1.1 in plaintext, HTTP/1.1 and HTTP/2 over TLS); 0 picks a free port. Defaults to 8501.</summary>
     public int RestPort { get; set; } = 8501;
 
     /// <summary>The models to serve (ignored when a repository is passed to <see cref="ServingServer.StartAsync(Engine.IModelRepository, ServingServerOptions, CancellationToken)"/>).</summary>
@@ -45,6 +45,9 @@ public sealed class ServingServerOptions
 
     /// <summary>The HTTP/2 per-stream flow-control window, in bytes. Defaults to 8 MiB.</summary>
     public int Http2StreamWindowBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>TLS on both listeners (server certificate, optional client certificates), or null for plaintext. Defaults to null.</summary>
+    public Tls.ServingTlsOptions? Tls { get; set; }
 
     /// <summary>Where the server logs, or null for the console.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

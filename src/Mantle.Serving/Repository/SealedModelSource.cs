@@ -16,6 +16,7 @@ namespace Mantle.Serving.Repository;
 public sealed class SealedModelSource : IModelSource
 {
     private readonly SealedFolderLoader _loader;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _keyIds = new(StringComparer.Ordinal);
 
     /// <summary>Creates the source.</summary>
     /// <param name="ownerKey">The owner's public signing key (<c>--owner-key</c>), or null: sealed folders are then refused with a message saying to pass it.</param>
@@ -39,6 +40,17 @@ public sealed class SealedModelSource : IModelSource
     /// No owner key or model key is configured for the folder, or verification failed (signature, other owner key,
     /// missing, extra or altered file, wrong model key); the message names the folder, the file and the reason.
     /// </exception>
-    public Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default) =>
-        _loader.LoadAsync(versionDirectory, cancellationToken);
+    public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
+    {
+        var (model, keyId) = await _loader.LoadAsync(versionDirectory, cancellationToken).ConfigureAwait(false);
+        _keyIds[versionDirectory] = keyId;
+        return model;
+    }
+
+    /// <summary>
+    /// The version folders last read successfully with model key <paramref name="keyId"/>, as recorded when they were
+    /// verified and unsealed (not read again from the disk, which the host controls).
+    /// </summary>
+    public IReadOnlyList<string> FoldersSealedWith(string keyId) =>
+        [.. _keyIds.Where(kv => string.Equals(kv.Value, keyId, StringComparison.Ordinal)).Select(kv => kv.Key)];
 }

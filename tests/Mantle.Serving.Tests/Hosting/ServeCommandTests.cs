@@ -26,7 +26,8 @@ public sealed class ServeCommandTests : IDisposable
         var exitCode = await process.WaitForExitAsync(Timeout);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("TLS is not available yet; pass --plaintext to serve without TLS", process.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Choose how clients reach the server: --broker URL", process.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--plaintext (no TLS", process.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

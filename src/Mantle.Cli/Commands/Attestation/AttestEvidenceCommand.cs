@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Mantle.Attestation;
 using Mantle.Attestation.Providers;
-using Mantle.Attestation.Sim;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -31,25 +30,19 @@ internal static class AttestEvidenceCommand
                 var data = ParseHex(parse.GetValue(reportData)!, "--report-data", 64);
                 var kind = TeeTypeNames.Parse(parse.GetValue(tee)!);
                 var root = parse.GetValue(deviceRoot);
-                byte[] evidence;
+                using var provider = TeeEvidenceProvider.Open(new TeeEvidenceProviderOptions
+                {
+                    Tee = kind,
+                    DeviceRoot = root,
+                    SimKeyPath = parse.GetValue(simKey),
+                    ProgramFolder = parse.GetValue(programFolder),
+                    ConfigurationDigest = kind == TeeType.Sim && parse.GetValue(configDigest) is { } hex ? ParseHex(hex, "--config-digest", 1024) : null,
+                });
+                var evidence = await provider.GetEvidenceAsync(data, cancellationToken);
                 if (kind == TeeType.Sim)
                 {
-                    using var platform = SimulatedTee.LoadOrCreate(parse.GetValue(simKey));
-                    var digest = parse.GetValue(configDigest) is { } hex ? ParseHex(hex, "--config-digest", 1024) : null;
-                    var provider = new SimEvidenceProvider(platform, new SimEvidenceProviderOptions { ProgramFolder = parse.GetValue(programFolder), ConfigurationDigest = digest });
-                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
-                    AttestationCli.Human.MarkupLine($"sim measurement [bold]{provider.Measurement}[/], platform key {platform.PlatformKeyId}");
+                    AttestationCli.Human.MarkupLine($"sim measurement [bold]{provider.SimMeasurement}[/], platform key {provider.SimPlatformKeyId}");
                     AttestationCli.Human.MarkupLine("[yellow]The simulated TEE gives no security: use it for development and CI only.[/]");
-                }
-                else if (kind == TeeType.Sgx)
-                {
-                    using var provider = new GramineSgxEvidenceProvider(root is null ? null : new GramineSgxOptions { Root = root });
-                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
-                }
-                else
-                {
-                    var provider = new TsmReportEvidenceProvider(kind, root is null ? null : new TsmReportOptions { Root = root });
-                    evidence = await provider.GetEvidenceAsync(data, cancellationToken);
                 }
 
                 var path = parse.GetValue(output)!;

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using Mantle.Attestation;
 using Mantle.Attestation.Providers;
 using Mantle.Attestation.RaTls;
-using Mantle.Attestation.Sim;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -29,14 +28,7 @@ internal static class AttestRaTlsCertCommand
             {
                 var kind = TeeTypeNames.Parse(parse.GetValue(tee)!);
                 var root = parse.GetValue(deviceRoot);
-                using var platform = kind == TeeType.Sim ? SimulatedTee.LoadOrCreate(parse.GetValue(simKey)) : null;
-                using var gramine = kind == TeeType.Sgx ? new GramineSgxEvidenceProvider(root is null ? null : new GramineSgxOptions { Root = root }) : null;
-                IEvidenceProvider provider = kind switch
-                {
-                    TeeType.Sim => new SimEvidenceProvider(platform!),
-                    TeeType.Sgx => gramine!,
-                    _ => new TsmReportEvidenceProvider(kind, root is null ? null : new TsmReportOptions { Root = root }),
-                };
+                using var provider = TeeEvidenceProvider.Open(new TeeEvidenceProviderOptions { Tee = kind, DeviceRoot = root, SimKeyPath = parse.GetValue(simKey) });
                 using var certificate = await RaTlsCertificate.CreateAsync(provider, cancellationToken: cancellationToken);
                 using var key = certificate.GetECDsaPrivateKey()!;
                 var keyPath = parse.GetValue(keyOutput)!;

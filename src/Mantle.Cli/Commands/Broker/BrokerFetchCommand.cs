@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using Mantle.Attestation;
 using Mantle.Attestation.Providers;
-using Mantle.Attestation.Sim;
 using Mantle.KeyBroker.Client;
 
 namespace Mantle.Cli.Commands.Broker;
@@ -29,13 +28,7 @@ internal static class BrokerFetchCommand
         command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
         {
             var kind = TeeTypeNames.Parse(parse.GetValue(tee)!);
-            using var platform = kind == TeeType.Sim ? SimulatedTee.LoadOrCreate(parse.GetValue(simKey)) : null;
-            IEvidenceProvider provider = kind switch
-            {
-                TeeType.Sim => new SimEvidenceProvider(platform!),
-                TeeType.Sgx => new GramineSgxEvidenceProvider(),
-                _ => new TsmReportEvidenceProvider(kind),
-            };
+            using var provider = TeeEvidenceProvider.Open(new TeeEvidenceProviderOptions { Tee = kind, SimKeyPath = parse.GetValue(simKey) });
             var caPem = parse.GetValue(ca) is { } caFile ? await File.ReadAllTextAsync(caFile, ct) : null;
             using var client = new KeyBrokerClient(new Uri(parse.GetValue(broker)!), caPem);
             byte[] bytes;
@@ -48,10 +41,6 @@ internal static class BrokerFetchCommand
             {
                 await Console.Error.WriteLineAsync("error: " + ex.Message);
                 return ExitCodes.VerificationFailed;
-            }
-            finally
-            {
-                (provider as IDisposable)?.Dispose();
             }
 
             try

@@ -1,178 +1,387 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Mantle.Attestation;
+using Mantle.Attestation.Providers;
 using Mantle.Sealing;
 using Mantle.Sealing.Keys;
 using Mantle.Serving.Batching;
+using Mantle.Serving.Confidential;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Hosting;
 using Mantle.Serving.Repository;
+using Mantle.Serving.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Mantle.Cli.Commands.Serving;
 
-/// <summary><c>mantle serve</c>: the inference server, with TF Serving's flag names.</summary>
+/// <summary>
+/// <c>mantle serve</c>: the inference server, with TF Serving's flag names. Plaintext (<c>--plaintext</c>), TLS from files
+/// or RA-TLS, or the confidential start with <c>--broker</c> (attest, receive the model keys and a certificate, unseal,
+/// then listen).
+/// </summary>
 internal static class ServeCommand
 {
-    public const string PlaintextRequired = "TLS is not available yet; pass --plaintext to serve without TLS.";
+    public const string NoTransportChosen =
+        "Choose how clients reach the server: --broker URL (the confidential start: keys and a TLS certificate from the key broker), "
+        + "--tls ra-tls|static, or --plaintext (no TLS; loopback or a trusted network only).";
 
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "gRPC port (TF Serving and KServe gRPC; HTTP/2 cleartext). 0 picks a free port.", DefaultValueFactory = _ => 8500 };
-        var restPort = new Option<int>("--rest_api_port") { Description = "REST port (TF Serving /v1, KServe /v2, /metrics). 0 picks a free port.", DefaultValueFactory = _ => 8501 };
-        var host = new Option<string>("--host") { Description = "Address both ports bind: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
-        var modelName = new Option<string?>("--model_name") { Description = "Name of the single model to serve (with --model_base_path). Defaults to \"default\"." };
-        var modelBasePath = new Option<string?>("--model_base_path") { Description = "Folder holding <version>/model.onnx (or a sealed model) for the single model." };
-        var configFile = new Option<string?>("--model_config_file") { Description = "Text-format model_config_list (several models, version policies, labels)." };
-        var poll = new Option<int>("--file_system_poll_wait_seconds") { Description = "Seconds between scans of the model folders for new versions; 0 disables.", DefaultValueFactory = _ => 1 };
-        var plaintext = new Option<bool>("--plaintext") { Description = "Serve without TLS (required until TLS modes are available)." };
-        var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 lets ONNX Runtime decide.", DefaultValueFactory = _ => 0 };
-        var interOp = new Option<int>("--inter_op_threads") { Description = "ONNX Runtime threads across operators (enables parallel execution when > 0).", DefaultValueFactory = _ => 0 };
-        var enableBatching = new Option<bool>("--enable_batching") { Description = "Batch concurrent requests per model (see --batching_parameters_file)." };
-        var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Text-format batching parameters: max_batch_size, batch_timeout_micros, allowed_batch_sizes, max_enqueued_batches, num_batch_threads." };
-        var maxMessage = new Option<int>("--max_grpc_message_bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => 256 * 1024 * 1024 };
-        var maxBody = new Option<long>("--max_rest_body_bytes") { Description = "Largest REST request body; larger bodies get 413.", DefaultValueFactory = _ => 256L * 1024 * 1024 };
-        var keyFiles = new Option<string[]>("--key-file")
-        {
-            Description = "A model key file (from 'mantle keys create') for sealed models; repeat for several keys. Each sealed version uses the key whose id its manifest names.",
-            Arity = ArgumentArity.ZeroOrMore,
-            HelpName = "FILE",
-        };
-        var ownerKey = new Option<string?>("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required to serve sealed models.", HelpName = "FILE.pub" };
-        var json = new Option<bool>("--json") { Description = "Once listening, print {\"grpc_port\", \"rest_port\", \"models\"} as one JSON line on stdout." };
+        var options = new ServeOptions();
+        var command = new Command("serve", "Serve ONNX models, plaintext or sealed, over the TF Serving and KServe v2 REST and gRPC APIs; with --broker, attest to the key broker first and serve over TLS.");
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, options, cancellationToken));
+        return command;
+    }
 
-        var command = new Command("serve", "Serve ONNX models, plaintext or sealed (--owner-key, --key-file), over the TF Serving and KServe v2 REST and gRPC APIs.")
+    private static async Task<int> RunAsync(ParseResult parse, ServeOptions o, CancellationToken cancellationToken)
+    {
+        var problem = CheckTransport(parse, o);
+        if (problem is not null)
         {
-            port, restPort, host, modelName, modelBasePath, configFile, poll, plaintext, intraOp, interOp,
-            enableBatching, batchingFile, maxMessage, maxBody, keyFiles, ownerKey, json,
-        };
+            await Console.Error.WriteLineAsync(problem);
+            return ExitCodes.UsageError;
+        }
 
-        command.SetAction(async (parse, cancellationToken) =>
+        ServingServerOptions serving;
+        try
         {
-            if (!parse.GetValue(plaintext))
+            serving = CreateServingOptions(parse, o);
+        }
+        catch (ConfigFileException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.UsageError;
+        }
+
+        OwnerPublicKey? owner;
+        ModelKeyRing keyRing;
+        try
+        {
+            owner = parse.GetValue(o.OwnerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
+            try
             {
-                await Console.Error.WriteLineAsync(PlaintextRequired);
-                return ExitCodes.UsageError;
+                keyRing = ModelKeyRing.Load(parse.GetValue(o.KeyFiles) ?? []);
             }
-
-            var options = new ServingServerOptions
+            catch
             {
-                Host = parse.GetValue(host)!,
-                GrpcPort = parse.GetValue(port),
-                RestPort = parse.GetValue(restPort),
-                PollInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(poll))),
-                MaxGrpcMessageBytes = parse.GetValue(maxMessage),
-                MaxRestRequestBodyBytes = parse.GetValue(maxBody),
+                owner?.Dispose();
+                throw;
+            }
+        }
+        catch (SealingException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.UsageError;
+        }
+
+        using var ownerScope = owner;
+        using var keyRingScope = keyRing;
+        using var loggerFactory = CreateLoggerFactory();
+        serving.LoggerFactory = loggerFactory;
+        return parse.GetValue(o.Broker) is not null
+            ? await RunConfidentialAsync(parse, o, serving, owner!, cancellationToken)
+            : await RunDirectAsync(parse, o, serving, owner, keyRing, loggerFactory, cancellationToken);
+    }
+
+    /// <summary>The combinations of transport options that make sense; null when they do, else what to change.</summary>
+    private static string? CheckTransport(ParseResult parse, ServeOptions o)
+    {
+        var broker = parse.GetValue(o.Broker) is not null;
+        var tls = parse.GetValue(o.Tls);
+        var plaintext = parse.GetValue(o.Plaintext);
+        var tee = parse.GetValue(o.Tee);
+        return (broker, tls, plaintext) switch
+        {
+            (false, null, false) => NoTransportChosen,
+            (_, not null, true) => $"--plaintext and --tls {tls} contradict each other; choose one.",
+            (false, "broker-ca", _) => "--tls broker-ca needs --broker URL: the certificate comes from the key broker's CA.",
+            (true, _, _) when tee is null => "--broker needs --tee sim|sgx|tdx|snp: the evidence that the broker checks comes from this machine's TEE.",
+            (true, _, _) when parse.GetValue(o.OwnerKey) is null => "--broker needs --owner-key FILE.pub: every sealed model is checked against the owner's signature before its key is asked for.",
+            (true, _, _) when parse.GetValue(o.KeyFiles) is { Length: > 0 } => "--key-file is not used with --broker: the model keys come from the key broker.",
+            (_, "ra-tls", _) when tee is null => "--tls ra-tls needs --tee sim|sgx|tdx|snp: the certificate carries this machine's evidence.",
+            (_, "static", _) when parse.GetValue(o.TlsCert) is null || parse.GetValue(o.TlsKey) is null => "--tls static needs --tls-cert FILE and --tls-key FILE (or a sealed key folder).",
+            (_, _, true) when parse.GetValue(o.ClientCa) is not null => "--client-ca needs TLS: drop --plaintext and choose --broker or --tls.",
+            _ when parse.GetValue(o.BrokerTimeout) < 0 || parse.GetValue(o.KeyCheck) < 0 => "--broker-timeout and --key-check-seconds must not be negative.",
+            _ => null,
+        };
+    }
+
+    private static ServingServerOptions CreateServingOptions(ParseResult parse, ServeOptions o)
+    {
+        var options = new ServingServerOptions
+        {
+            Host = parse.GetValue(o.Host)!,
+            GrpcPort = parse.GetValue(o.Port),
+            RestPort = parse.GetValue(o.RestPort),
+            PollInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(o.Poll))),
+            MaxGrpcMessageBytes = parse.GetValue(o.MaxMessage),
+            MaxRestRequestBodyBytes = parse.GetValue(o.MaxBody),
+        };
+        options.Repository.Onnx.IntraOpThreads = parse.GetValue(o.IntraOp);
+        options.Repository.Onnx.InterOpThreads = parse.GetValue(o.InterOp);
+        options.Repository.Onnx.ParallelExecution = parse.GetValue(o.InterOp) > 0;
+        options.ModelConfigFile = parse.GetValue(o.ConfigFile) is { } path ? Path.GetFullPath(path) : null;
+        foreach (var model in ReadModels(parse.GetValue(o.ConfigFile), parse.GetValue(o.ModelName), parse.GetValue(o.ModelBasePath)))
+        {
+            options.Models.Add(model);
+        }
+
+        var batchingPath = parse.GetValue(o.BatchingFile);
+        if (parse.GetValue(o.EnableBatching))
+        {
+            options.Repository.Batching = batchingPath is null ? new BatchingOptions() : BatchingParametersFile.Load(batchingPath);
+        }
+        else if (batchingPath is not null)
+        {
+            throw new ConfigFileException("--batching_parameters_file needs --enable_batching.");
+        }
+
+        return options;
+    }
+
+    /// <summary>Without a broker: plaintext, or TLS from files or RA-TLS; sealed models with key files.</summary>
+    private static async Task<int> RunDirectAsync(
+        ParseResult parse, ServeOptions o, ServingServerOptions serving, OwnerPublicKey? owner, ModelKeyRing keyRing, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        // First, so that a sealed folder is only ever read by verifying and unsealing it.
+        serving.Repository.Sources.Insert(0, new SealedModelSource(owner, keyRing, loggerFactory.CreateLogger<SealedModelSource>()));
+        using var evidence = parse.GetValue(o.Tee) is { } tee ? OpenTee(parse, o, tee) : null;
+        IServerCertificateSource? certificates;
+        try
+        {
+            certificates = parse.GetValue(o.Tls) switch
+            {
+                "ra-tls" => await ServerCertificates.StartRaTlsAsync(evidence!, TlsNames(parse, o), TimeSpan.FromHours(1), loggerFactory.CreateLogger<RenewingCertificateSource>(), cancellationToken),
+                "static" => new FixedCertificateSource(await ServerCertificates.LoadStaticAsync(parse.GetValue(o.TlsCert)!, parse.GetValue(o.TlsKey)!, owner, keyRing, cancellationToken)),
+                _ => null,
             };
-            options.Repository.Onnx.IntraOpThreads = parse.GetValue(intraOp);
-            options.Repository.Onnx.InterOpThreads = parse.GetValue(interOp);
-            options.Repository.Onnx.ParallelExecution = parse.GetValue(interOp) > 0;
+        }
+        catch (Exception ex) when (ex is AttestationException or InvalidOperationException or SealingException)
+        {
+            await Console.Error.WriteLineAsync("error: no TLS certificate: " + ex.Message);
+            return ExitCodes.VerificationFailed;
+        }
 
-            try
+        try
+        {
+            if (certificates is not null)
             {
-                options.ModelConfigFile = parse.GetValue(configFile) is { } path ? Path.GetFullPath(path) : null;
-                foreach (var model in ReadModels(parse.GetValue(configFile), parse.GetValue(modelName), parse.GetValue(modelBasePath)))
-                {
-                    options.Models.Add(model);
-                }
-
-                var batchingPath = parse.GetValue(batchingFile);
-                if (parse.GetValue(enableBatching))
-                {
-                    options.Repository.Batching = batchingPath is null ? new BatchingOptions() : BatchingParametersFile.Load(batchingPath);
-                }
-                else if (batchingPath is not null)
-                {
-                    throw new ConfigFileException("--batching_parameters_file needs --enable_batching.");
-                }
+                serving.Tls = new ServingTlsOptions { Certificates = certificates, ClientCertificateAuthorities = LoadClientCas(parse, o) };
             }
-            catch (ConfigFileException ex)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.UsageError;
-            }
-
-            OwnerPublicKey? owner;
-            ModelKeyRing keyRing;
-            try
-            {
-                owner = parse.GetValue(ownerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
-                try
-                {
-                    keyRing = ModelKeyRing.Load(parse.GetValue(keyFiles) ?? []);
-                }
-                catch
-                {
-                    owner?.Dispose();
-                    throw;
-                }
-            }
-            catch (SealingException ex)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.UsageError;
-            }
-
-            using var ownerScope = owner;
-            using var keyRingScope = keyRing;
-            using var loggerFactory = LoggerFactory.Create(b => b
-                .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
-                .AddSimpleConsole(c =>
-                {
-                    c.SingleLine = true;
-                    c.TimestampFormat = "HH:mm:ss ";
-                })
-                .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("Grpc", LogLevel.Warning));
-            options.LoggerFactory = loggerFactory;
-
-            // First, so that a sealed folder is only ever read by verifying and unsealing it.
-            options.Repository.Sources.Insert(0, new SealedModelSource(owner, keyRing, loggerFactory.CreateLogger<SealedModelSource>()));
 
             ServingServer server;
             try
             {
-                server = await ServingServer.StartAsync(options, cancellationToken);
+                server = await ServingServer.StartAsync(serving, cancellationToken);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or ModelLoadException or IOException)
             {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.UsageError;
-            }
-            catch (ModelLoadException ex)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.Failure;
-            }
-            catch (IOException ex)
-            {
-                await Console.Error.WriteLineAsync($"Cannot open the listeners on {options.Host}: {ex.Message}");
-                return ExitCodes.Failure;
+                return await ReportStartFailureAsync(ex, serving);
             }
 
             await using (server)
             {
-                if (parse.GetValue(json))
-                {
-                    var models = server.Repository.ModelNames.Select(n => new { name = n, versions = server.Repository.GetStatus(n).Where(s => s.State == ModelVersionState.Available).Select(s => s.Version) });
-                    await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { grpc_port = server.GrpcPort, rest_port = server.RestPort, models }));
-                    await Console.Out.FlushAsync(CancellationToken.None);
-                }
-
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-
-                await server.StopAsync(CancellationToken.None);
+                await ServeUntilStoppedAsync(parse, o, server, certificates?.Mode, null, cancellationToken);
             }
 
             return ExitCodes.Success;
-        });
-        return command;
+        }
+        finally
+        {
+            switch (certificates)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
     }
+
+    /// <summary>With a broker: attest, receive keys and a certificate, unseal, then listen.</summary>
+    private static async Task<int> RunConfidentialAsync(ParseResult parse, ServeOptions o, ServingServerOptions serving, OwnerPublicKey owner, CancellationToken cancellationToken)
+    {
+        string? brokerCa = null;
+        X509Certificate2Collection? clientCas;
+        Uri brokerUrl;
+        try
+        {
+            brokerUrl = ParseUrl(parse.GetValue(o.Broker)!);
+            if (parse.GetValue(o.BrokerCa) is { } caPath)
+            {
+                brokerCa = await File.ReadAllTextAsync(caPath, cancellationToken);
+            }
+
+            clientCas = LoadClientCas(parse, o);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return ExitCodes.UsageError;
+        }
+
+        using var evidence = OpenTee(parse, o, parse.GetValue(o.Tee)!);
+        var options = new ConfidentialServingOptions
+        {
+            Broker = new BrokerSessionOptions { BrokerUrl = brokerUrl, BrokerCaPem = brokerCa, RetryFor = TimeSpan.FromSeconds(parse.GetValue(o.BrokerTimeout)) },
+            Evidence = evidence,
+            OwnerKey = owner,
+            Tls = parse.GetValue(o.Plaintext) ? null : parse.GetValue(o.Tls) switch
+            {
+                "ra-tls" => ServerTlsMode.RaTls,
+                "static" => ServerTlsMode.Static,
+                _ => ServerTlsMode.BrokerCa,
+            },
+            DnsNames = TlsNames(parse, o),
+            CertificatePath = parse.GetValue(o.TlsCert),
+            KeyPath = parse.GetValue(o.TlsKey),
+            ClientCertificateAuthorities = clientCas,
+            KeyCheckInterval = TimeSpan.FromSeconds(parse.GetValue(o.KeyCheck)),
+        };
+
+        ConfidentialServer confidential;
+        try
+        {
+            confidential = await ConfidentialServer.StartAsync(serving, options, cancellationToken);
+        }
+        catch (ConfidentialStartException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: confidential start failed at step '{ex.StepName}': {ex.Message}");
+            return ex.Step == ConfidentialStartStep.Connect ? ExitCodes.RemoteError : ExitCodes.VerificationFailed;
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException)
+        {
+            return await ReportStartFailureAsync(ex, serving);
+        }
+
+        await using (confidential)
+        {
+            await ServeUntilStoppedAsync(parse, o, confidential.Server, confidential.Certificates?.Mode, confidential, cancellationToken);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task ServeUntilStoppedAsync(ParseResult parse, ServeOptions o, ServingServer server, string? tlsMode, ConfidentialServer? confidential, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(o.Json))
+        {
+            await Console.Out.WriteLineAsync(StartedJson(server, tlsMode, confidential));
+            await Console.Out.FlushAsync(CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (confidential is not null)
+        {
+            await confidential.StopAsync(CancellationToken.None);
+        }
+        else
+        {
+            await server.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static string StartedJson(ServingServer server, string? tlsMode, ConfidentialServer? confidential)
+    {
+        var models = server.Repository.ModelNames.Select(n => new
+        {
+            name = n,
+            versions = server.Repository.GetStatus(n).Where(s => s.State == ModelVersionState.Available).Select(s => s.Version),
+        });
+        var claims = confidential?.Claims;
+        var timings = confidential?.Timings;
+        return JsonSerializer.Serialize(new
+        {
+            grpc_port = server.GrpcPort,
+            rest_port = server.RestPort,
+            tls = tlsMode,
+            models,
+            attestation = claims is null ? null : new { tee = claims.Tee.ToName(), measurement = claims.Measurement, tcb_status = claims.TcbStatus },
+            start_ms = timings is null ? null : new
+            {
+                attestation = Math.Round(timings.Attestation.TotalMilliseconds, 1),
+                key_release = Math.Round(timings.KeyRelease.TotalMilliseconds, 1),
+                keys_released = timings.KeysReleased,
+                unseal = Math.Round(timings.Unseal.TotalMilliseconds, 1),
+                unsealed_bytes = timings.UnsealedBytes,
+                ready = Math.Round(timings.ToReady.TotalMilliseconds, 1),
+            },
+        });
+    }
+
+    private static async Task<int> ReportStartFailureAsync(Exception ex, ServingServerOptions serving)
+    {
+        switch (ex)
+        {
+            case ArgumentException:
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.UsageError;
+            case IOException:
+                await Console.Error.WriteLineAsync($"Cannot open the listeners on {serving.Host}: {ex.Message}");
+                return ExitCodes.Failure;
+            default:
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.Failure;
+        }
+    }
+
+    private static TeeEvidenceProvider OpenTee(ParseResult parse, ServeOptions o, string tee) =>
+        TeeEvidenceProvider.Open(new TeeEvidenceProviderOptions
+        {
+            Tee = TeeTypeNames.Parse(tee),
+            DeviceRoot = parse.GetValue(o.TeeDeviceRoot),
+            SimKeyPath = parse.GetValue(o.SimKey),
+        });
+
+    private static string[] TlsNames(ParseResult parse, ServeOptions o) =>
+        parse.GetValue(o.TlsNames) is { Length: > 0 } names ? names : ["localhost"];
+
+    private static X509Certificate2Collection? LoadClientCas(ParseResult parse, ServeOptions o)
+    {
+        if (parse.GetValue(o.ClientCa) is not { } path)
+        {
+            return null;
+        }
+
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            collection.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidOperationException($"Cannot read the client CA --client-ca {path}: {ex.Message}", ex);
+        }
+
+        return collection.Count > 0 ? collection : throw new InvalidOperationException($"--client-ca {path} holds no PEM certificate.");
+    }
+
+    private static Uri ParseUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new InvalidOperationException($"--broker '{text}' is not an http(s) URL such as https://broker.example:8443.");
+
+    private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(b => b
+        .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss ";
+        })
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning)
+        .AddFilter("Polly", LogLevel.Warning));
 
     private static IReadOnlyList<ModelConfig> ReadModels(string? configFile, string? modelName, string? basePath)
     {

@@ -13,7 +13,8 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
     public const string OwnerKeyFlag = "--owner-key";
     public const string KeyFileFlag = "--key-file";
 
-    public async Task<byte[]> LoadAsync(string folder, CancellationToken cancellationToken)
+    /// <summary>Verifies and unseals the folder; returns the model bytes and the id of the model key that unsealed them.</summary>
+    public async Task<(byte[] Model, string KeyId)> LoadAsync(string folder, CancellationToken cancellationToken)
     {
         if (ownerKey is null)
         {
@@ -49,7 +50,7 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
             var model = GC.AllocateUninitializedArray<byte>(content.Length, pinned: true);
             content.CopyTo(model, 0);
             SealedModelLog.Unsealed(logger, modelFile, content.LongLength, unsealed.Files.Count, folder, stopwatch.ElapsedMilliseconds);
-            return model;
+            return (model, key.Id);
         }
         catch (SealingException ex)
         {
