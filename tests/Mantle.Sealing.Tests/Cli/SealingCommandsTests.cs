@@ -128,6 +128,31 @@ public sealed class SealingCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Unseal_PrivateKeyAsOwnerKey_UsageErrorNamingPubFile()
+    {
+        await SealSingleFile();
+
+        var result = await Run("unseal", "--in", "sealed", "--out", "plain", "--key", "model.key", "--owner-key", "owner.pem", "--json");
+
+        Assert.Equal(UsageError, result.ExitCode);
+        Assert.Equal("PrivateKeyGiven", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        AssertNamesPubFile(result.Stderr);
+        Assert.False(Directory.Exists(_folder.Combine("plain")));
+    }
+
+    [Fact]
+    public async Task Inspect_PrivateKeyAsOwnerKey_UsageErrorNamingPubFile()
+    {
+        await SealSingleFile();
+
+        var result = await Run("inspect", "sealed", "--owner-key", "owner.pem");
+
+        Assert.Equal(UsageError, result.ExitCode);
+        AssertNamesPubFile(result.Stderr);
+        Assert.DoesNotContain("signature verified", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_NotSealedFolder_SaysSo()
     {
         Directory.CreateDirectory(_folder.Combine("plain"));
@@ -195,6 +220,14 @@ public sealed class SealingCommandsTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    private static void AssertNamesPubFile(string stderr)
+    {
+        Assert.Contains("holds a private signing key", stderr, StringComparison.Ordinal);
+        Assert.Contains("'.pub' file", stderr, StringComparison.Ordinal);
+        Assert.Contains("must not leave the owner's machine", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", stderr, StringComparison.Ordinal);
+    }
 
     private Task<MantleProcess.Result> Run(params string[] args) => MantleProcess.RunAsync(_folder.Path, args);
 

@@ -179,6 +179,22 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
         Assert.Contains($"'{owner.KeyFile}' is not a PEM ECDSA public key", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_OwnerKeyIsThePrivateKey_UsageErrorNamingPubFile()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        var basePath = Path.Combine(_root.Path, "m");
+        await owner.SealAsync(basePath, 1, TestModels.MatMulAdd());
+
+        var (exitCode, stderr) = await ServeAsync(basePath, "--owner-key", owner.SigningKeyFile, "--key-file", owner.KeyFile);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"'{owner.SigningKeyFile}' holds a private signing key", stderr, StringComparison.Ordinal);
+        Assert.Contains("'.pub' file", stderr, StringComparison.Ordinal);
+        Assert.Contains("must not leave the owner's machine", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Loaded model", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Stderr)> ServeAsync(string basePath, params string[] keyArgs)
     {
         using var process = MantleProcess.Start(
