@@ -38,12 +38,19 @@ internal static class ServeCommand
             HelpName = "FILE",
         };
         var ownerKey = new Option<string?>("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required to serve sealed models.", HelpName = "FILE.pub" };
+        var allowPlaintext = new Option<string[]>("--allow-plaintext-model")
+        {
+            Description = "Serve plaintext versions of this model although an owner key is configured or its base path holds sealed versions; repeat for several models. "
+                + "Without it such a model accepts sealed versions only, so that whoever controls the disk cannot put a model of their own beside the owner's.",
+            Arity = ArgumentArity.ZeroOrMore,
+            HelpName = "NAME",
+        };
         var json = new Option<bool>("--json") { Description = "Once listening, print {\"grpc_port\", \"rest_port\", \"models\"} as one JSON line on stdout." };
 
         var command = new Command("serve", "Serve ONNX models, plaintext or sealed (--owner-key, --key-file), over the TF Serving and KServe v2 REST and gRPC APIs.")
         {
             port, restPort, host, modelName, modelBasePath, configFile, poll, plaintext, intraOp, interOp,
-            enableBatching, batchingFile, maxMessage, maxBody, keyFiles, ownerKey, json,
+            enableBatching, batchingFile, maxMessage, maxBody, keyFiles, ownerKey, allowPlaintext, json,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -127,6 +134,9 @@ internal static class ServeCommand
 
             // First, so that a sealed folder is only ever read by verifying and unsealing it.
             options.Repository.Sources.Insert(0, new SealedModelSource(owner, keyRing, loggerFactory.CreateLogger<SealedModelSource>()));
+            // With a way to verify sealed models, a plaintext version could be the host's model in place of the owner's.
+            options.Repository.RequireSealed = owner is not null;
+            options.Repository.AllowPlaintext.UnionWith(parse.GetValue(allowPlaintext) ?? []);
 
             ServingServer server;
             try
