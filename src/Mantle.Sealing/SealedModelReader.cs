@@ -7,8 +7,8 @@ namespace Mantle.Sealing;
 
 /// <summary>
 /// Opens sealed model folders. Order of checks: the manifest signature against the owner key (before any model key is
-/// asked for), the folder's files against the manifest (none missing, none extra), then each file's header, length,
-/// every chunk's tag, its size and plaintext SHA-256. Plaintext goes only to memory (or, for
+/// asked for), the folder's files against the manifest (none missing, none extra), then each file's header (its key id
+/// and SHA-256 against the manifest), length, every chunk's tag, its size and plaintext SHA-256. Plaintext goes only to memory (or, for
 /// <see cref="ExtractAsync"/>, to the owner's chosen folder).
 /// </summary>
 public sealed class SealedModelReader
@@ -34,6 +34,26 @@ public sealed class SealedModelReader
         return manifest;
     }
 
+    /// <summary>
+    /// Checks everything that needs no model key: what <see cref="VerifyManifest"/> checks (the signature and the file set),
+    /// then each sealed file's header (magic, format version, algorithm, reserved bytes, chunk size, the key id against the
+    /// manifest's <c>keyId</c>, the header's SHA-256 against the manifest's <c>headerSha256</c>) and its length against the
+    /// length that the manifest's plaintext size and the header's chunk size imply. It does not check the ciphertext (chunk
+    /// tags) or the plaintext sizes and SHA-256: those need the model key (<see cref="ReadAsync"/>, <see cref="ExtractAsync"/>).
+    /// </summary>
+    /// <exception cref="SealingException">A check failed; the message names the file (its sealed name) and the reason.</exception>
+    public SealedModelManifest VerifyWithoutModelKey(string directory)
+    {
+        var manifest = VerifyManifest(directory);
+        foreach (var entry in manifest.Files)
+        {
+            using var input = OpenSealed(directory, entry);
+            SealedFileChecks.CheckWithoutKey(input, Expectation(entry, manifest), entry.SealedName);
+        }
+
+        return manifest;
+    }
+
     /// <summary>Verifies and unseals every file into memory. Dispose the result to clear the plaintext.</summary>
     /// <exception cref="SealingException">Any check failed; the message names the file and the reason. Nothing is left in memory.</exception>
     public async Task<UnsealedModel> ReadAsync(string directory, CancellationToken cancellationToken = default)
@@ -56,7 +76,7 @@ public sealed class SealedModelReader
                 var input = OpenSealed(directory, entry);
                 await using (input.ConfigureAwait(false))
                 {
-                    await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry), content, null, null, cancellationToken).ConfigureAwait(false);
+                    await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry, manifest), content, null, null, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -103,7 +123,7 @@ public sealed class SealedModelReader
                     var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
                     await using (output.ConfigureAwait(false))
                     {
-                        await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry), null, output, progress, cancellationToken).ConfigureAwait(false);
+                        await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry, manifest), null, output, progress, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -150,8 +170,8 @@ public sealed class SealedModelReader
         new(Path.Combine(directory, entry.SealedName.Replace('/', Path.DirectorySeparatorChar)),
             FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
 
-    private static UnsealExpectation Expectation(SealedFileEntry entry) =>
-        new(entry.Size, Convert.FromHexString(entry.Sha256), Convert.FromHexString(entry.HeaderSha256));
+    private static UnsealExpectation Expectation(SealedFileEntry entry, SealedModelManifest manifest) =>
+        new(entry.Size, Convert.FromHexString(entry.Sha256), Convert.FromHexString(entry.HeaderSha256), manifest.KeyId);
 
     private async Task<ModelKey> ResolveKeyAsync(SealedModelManifest manifest, CancellationToken cancellationToken) =>
         await _keys.ResolveAsync(manifest.KeyId, cancellationToken).ConfigureAwait(false)

@@ -68,4 +68,7 @@ public enum SealingErrorCode
 
     /// <summary>A file is too large for the requested operation (in-memory unsealing is limited to <see cref="Array.MaxLength"/> bytes per file).</summary>
     TooLarge,
+
+    /// <summary>A private signing key was given where the owner's public key is wanted; the private key must stay on the owner's machine.</summary>
+    PrivateKeyGiven,
 }

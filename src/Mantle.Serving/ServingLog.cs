@@ -5,8 +5,8 @@ namespace Mantle.Serving;
 /// <summary>The serving engine's log messages, with stable event ids.</summary>
 internal static partial class ServingLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded model {Model} version {Version} from {Path} in {ElapsedMs} ms")]
-    public static partial void VersionLoaded(ILogger logger, string model, long version, string path, long elapsedMs);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded model {Model} version {Version} ({Kind}) from {Path} in {ElapsedMs} ms")]
+    public static partial void VersionLoaded(ILogger logger, string model, long version, string kind, string path, long elapsedMs);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Failed to load model {Model} version {Version}: {Reason}")]
     public static partial void VersionLoadFailed(ILogger logger, string model, long version, string reason);
@@ -19,6 +19,9 @@ internal static partial class ServingLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Polling the model repository failed; the loaded versions keep serving")]
     public static partial void PollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Refused model {Model} version {Version}; it is not served: {Reason}")]
+    public static partial void VersionRefused(ILogger logger, string model, long version, string reason);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Serving {Api} on {Address}")]
     public static partial void Listening(ILogger logger, string api, Uri address);

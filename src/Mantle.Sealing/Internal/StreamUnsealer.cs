@@ -6,7 +6,7 @@ using Mantle.Sealing.Keys;
 namespace Mantle.Sealing.Internal;
 
 /// <summary>What a sealed file must match, from its signed manifest entry.</summary>
-internal sealed record UnsealExpectation(long Length, byte[] Sha256, byte[] HeaderSha256);
+internal sealed record UnsealExpectation(long Length, byte[] Sha256, byte[] HeaderSha256, string? KeyId = null);
 
 /// <summary>
 /// Opens a sealed stream chunk by chunk. Plaintext goes either straight into a caller's array (in-memory loading, no
@@ -29,10 +29,9 @@ internal static class StreamUnsealer
         var headerCount = await StreamSealer.ReadFullAsync(input, headerBytes, cancellationToken).ConfigureAwait(false);
         var header = SealedFileHeader.Parse(headerBytes.AsSpan(0, headerCount), relativePath);
 
-        if (expected is not null && !CryptographicOperations.FixedTimeEquals(SHA256.HashData(header.Bytes), expected.HeaderSha256))
+        if (expected is not null)
         {
-            throw new SealingException(SealingErrorCode.HeaderMismatch,
-                $"The header of '{relativePath}' does not match the signed manifest: the sealed file was replaced by another one or its header was altered. Re-copy the sealed model from the owner.");
+            SealedFileChecks.CheckHeader(header, expected, relativePath);
         }
 
         if (!string.Equals(header.KeyId, key.Id, StringComparison.Ordinal))
@@ -44,7 +43,7 @@ internal static class StreamUnsealer
         var chunkSize = header.ChunkSize;
         if (expected is not null && input.CanSeek)
         {
-            CheckSealedLength(relativePath, SealedFormat.HeaderSize + input.Length - input.Position, expected.Length, chunkSize);
+            SealedFileChecks.CheckSealedLength(relativePath, SealedFormat.HeaderSize + input.Length - input.Position, expected.Length, chunkSize);
         }
 
         using var cipher = new ChunkCipher(key, header, relativePath);
@@ -159,22 +158,6 @@ internal static class StreamUnsealer
                 CryptographicOperations.ZeroMemory(plainBlock.AsSpan(0, chunksPerBlock * chunkSize));
                 ArrayPool<byte>.Shared.Return(plainBlock);
             }
-        }
-    }
-
-    private static void CheckSealedLength(string relativePath, long actual, long plaintextLength, int chunkSize)
-    {
-        var expected = SealedFormat.GetSealedLength(plaintextLength, chunkSize);
-        if (actual < expected)
-        {
-            throw new SealingException(SealingErrorCode.Truncated,
-                $"'{relativePath}' is truncated: it has {actual} bytes, but the {plaintextLength}-byte file the manifest lists seals to {expected}. Re-copy the sealed model from the owner.");
-        }
-
-        if (actual > expected)
-        {
-            throw new SealingException(SealingErrorCode.TrailingData,
-                $"'{relativePath}' has {actual - expected} bytes more than the {expected} its manifest entry implies; data was appended. Re-copy the sealed model from the owner.");
         }
     }
 

@@ -3,8 +3,9 @@ namespace Mantle.Serving.Engine;
 /// <summary>
 /// A model version could not be loaded: missing or unreadable files, or bytes ONNX Runtime refuses.
 /// The message names the model, the version and the file, never the model's content.
+/// <see cref="ModelRefusedException"/> is the kind that says the version is not trusted.
 /// </summary>
-public sealed class ModelLoadException : Exception
+public class ModelLoadException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public ModelLoadException()

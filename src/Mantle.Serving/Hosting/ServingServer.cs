@@ -97,12 +97,15 @@ public sealed class ServingServer : IAsyncDisposable
             Onnx = options.Repository.Onnx,
             Batching = options.Repository.Batching,
             Metrics = options.Repository.Metrics ?? metrics,
+            RequireSealed = options.Repository.RequireSealed,
         };
         repositoryOptions.Sources.Clear();
         foreach (var source in options.Repository.Sources)
         {
             repositoryOptions.Sources.Add(source);
         }
+
+        repositoryOptions.AllowPlaintext.UnionWith(options.Repository.AllowPlaintext);
 
         var repository = new ModelRepository(options.Models, repositoryOptions, loggerFactory.CreateLogger<ModelRepository>());
         try

@@ -101,6 +101,12 @@ public sealed class ServingServerOptions
             problems.Add("the HTTP/2 stream limit must be at least 1.");
         }
 
+        List<string> unknown = Models.Count == 0 ? [] : Repository.AllowPlaintext.Where(name => !Models.Any(m => string.Equals(m.Name, name, StringComparison.Ordinal))).ToList();
+        if (unknown.Count > 0)
+        {
+            problems.Add($"allow-plaintext-model: {string.Join(", ", unknown.Select(n => $"'{n}'"))} {(unknown.Count == 1 ? "is not a served model" : "are not served models")} (models: {string.Join(", ", Models.Select(m => m.Name))}).");
+        }
+
         problems.AddRange(Repository.Onnx.Validate());
         if (Repository.Batching is { } batching)
         {

@@ -10,8 +10,10 @@ namespace Mantle.Serving.Repository;
 /// <summary>
 /// Serves the models of a TF Serving style repository (<c>base_path/&lt;version&gt;/…</c>): loads the
 /// versions each model's policy asks for, unloads the others, and keeps the last good versions
-/// serving when a new one fails to load. <see cref="RefreshAsync"/> re-reads the folders (polling).
-/// Lookups are lock-free.
+/// serving when a new one fails to load or is refused. A model accepts sealed versions only when
+/// <see cref="ModelRepositoryOptions.RequireSealed"/> is set or its base path holds a sealed version,
+/// unless <see cref="ModelRepositoryOptions.AllowPlaintext"/> names it. <see cref="RefreshAsync"/>
+/// re-reads the folders (polling). Lookups are lock-free.
 /// </summary>
 public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
 {
@@ -99,8 +101,10 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
 
     /// <summary>
     /// Re-reads every model's base path: loads new versions the policy wants, unloads versions it no
-    /// longer wants once their replacements are available. A version that fails to load is kept in
-    /// state END with its error and not retried until its folder changes.
+    /// longer wants once their replacements are available. A version that fails to load or is refused
+    /// (a plaintext version of a model that accepts sealed versions only, a sealed version signed by
+    /// another key) is kept in state END with its error and not retried until its folder changes; the
+    /// policy then picks the next older version, so a refused newer version leaves the older one serving.
     /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -218,6 +222,7 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
             return;
         }
 
+        NoteSealedVersions(entry, folders.Values);
         var wanted = new HashSet<long>();
         var candidates = folders.Keys.OrderDescending().ToList();
         if (config.VersionPolicy.Kind == ModelVersionPolicyKind.Specific)
@@ -299,7 +304,7 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            var model = await LoadVersionAsync(config, version, folder, cancellationToken);
+            var (model, isSealed) = await LoadVersionAsync(entry, version, folder, cancellationToken);
             entry.Available = [.. entry.Available.Append(model).OrderBy(m => m.Version)];
             lock (_stateLock)
             {
@@ -308,7 +313,7 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
                 slot.FailedFingerprint = null;
             }
 
-            ServingLog.VersionLoaded(_logger, config.Name, version, folder, stopwatch.ElapsedMilliseconds);
+            ServingLog.VersionLoaded(_logger, config.Name, version, isSealed ? "sealed" : "plaintext", folder, stopwatch.ElapsedMilliseconds);
             return true;
         }
         catch (ModelLoadException ex)
@@ -320,19 +325,33 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
                 slot.FailedFingerprint = fingerprint;
             }
 
-            ServingLog.VersionLoadFailed(_logger, config.Name, version, ex.Message);
+            if (ex is ModelRefusedException)
+            {
+                ServingLog.VersionRefused(_logger, config.Name, version, ex.Message);
+            }
+            else
+            {
+                ServingLog.VersionLoadFailed(_logger, config.Name, version, ex.Message);
+            }
+
             return false;
         }
     }
 
-    private async Task<IServableModel> LoadVersionAsync(ModelConfig config, long version, string folder, CancellationToken cancellationToken)
+    private async Task<(IServableModel Model, bool IsSealed)> LoadVersionAsync(ModelEntry entry, long version, string folder, CancellationToken cancellationToken)
     {
+        var config = entry.Config;
         var source = _options.Sources.FirstOrDefault(s => s.CanRead(folder))
             ?? throw new ModelLoadException($"Model '{config.Name}' version {version}: {folder} holds no {OnnxFileSource.FileName} (or sealed model) to load.");
+        ThrowIfPlaintextRefused(entry, source, version, folder);
         byte[] bytes;
         try
         {
             bytes = await source.ReadAsync(folder, cancellationToken);
+        }
+        catch (ModelRefusedException ex)
+        {
+            throw new ModelRefusedException($"Model '{config.Name}' version {version}: {ex.Message}", ex);
         }
         catch (ModelLoadException ex)
         {
@@ -354,9 +373,10 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
             CryptographicOperations.ZeroMemory(bytes);
         }
 
-        return _options.Batching is { } batching
+        IServableModel servable = _options.Batching is { } batching
             ? new Batching.Internal.BatchingModel(model, batching, _options.Metrics)
             : model;
+        return (servable, source.IsSealed);
     }
 
     private SortedDictionary<long, string>? ListVersionFolders(ModelConfig config)

@@ -8,6 +8,9 @@ public sealed class OnnxFileSource : IModelSource
     /// <summary>The model file name inside a version folder.</summary>
     public const string FileName = "model.onnx";
 
+    /// <summary>False: a plaintext file proves nothing about who wrote it.</summary>
+    public bool IsSealed => false;
+
     /// <inheritdoc />
     public bool CanRead(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, FileName));
 

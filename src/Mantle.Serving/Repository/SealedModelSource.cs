@@ -28,6 +28,9 @@ public sealed class SealedModelSource : IModelSource
         _loader = new SealedFolderLoader(ownerKey, keys, logger ?? (ILogger)NullLogger.Instance);
     }
 
+    /// <summary>True: every folder's manifest is verified against the owner key before any bytes are returned.</summary>
+    public bool IsSealed => true;
+
     /// <inheritdoc />
     public bool CanRead(string versionDirectory) => Sealing.SealedModel.IsSealedFolder(versionDirectory);
 

@@ -12,6 +12,8 @@ public sealed class SealingCommandsTests : IDisposable
 
     private readonly TempFolder _folder = new();
 
+    public static TheoryData<string, Mantle.Sealing.SealingErrorCode, string> Damages => DamagedSealedFolder.Damages;
+
     [Fact]
     public async Task KeysCreate_PrintsIdOfOwnerOnlyKeyFile()
     {
@@ -90,6 +92,54 @@ public sealed class SealingCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Inspect_WithOwnerKey_IntactFolder_SaysWhatItCheckedAndWhatNot()
+    {
+        using var sealedFolder = new DamagedSealedFolder(_folder);
+
+        var result = await Run("inspect", "sealed", "--owner-key", "owner.pem.pub", "--json");
+
+        Assert.Equal(Success, result.ExitCode);
+        var json = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(["signature", "fileSet", "headers", "sizes"], json.GetProperty("checked").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["ciphertext", "plaintextHashes"], json.GetProperty("notChecked").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("mantle unseal --key", json.GetProperty("notCheckedNote").GetString(), StringComparison.Ordinal);
+        Assert.Contains("checked without the model key", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NOT checked: the ciphertext", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'mantle unseal --key FILE --owner-key FILE.pub' checks them", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WithoutOwnerKey_SaysNothingWasChecked()
+    {
+        using var sealedFolder = new DamagedSealedFolder(_folder);
+        sealedFolder.Damage("truncated");
+
+        var result = await Run("inspect", "sealed", "--json");
+
+        Assert.Equal(Success, result.ExitCode);
+        var json = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.False(json.GetProperty("signatureVerified").GetBoolean());
+        Assert.Empty(json.GetProperty("checked").EnumerateArray());
+        Assert.Contains("signature", json.GetProperty("notChecked").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("NOT checked: the signature, the file set, the headers and sizes", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task Inspect_WithOwnerKey_DamagedFolder_RefusedNamingTheFile(string damage, Mantle.Sealing.SealingErrorCode code, string message)
+    {
+        using var sealedFolder = new DamagedSealedFolder(_folder);
+        sealedFolder.Damage(damage);
+
+        var result = await Run("inspect", "sealed", "--owner-key", "owner.pem.pub", "--json");
+
+        Assert.Equal(VerificationFailed, result.ExitCode);
+        Assert.Equal(code.ToString(), JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("signature verified", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unseal_TamperedFile_ExitsVerificationFailedAndWritesNothing()
     {
         await SealSingleFile();
@@ -125,6 +175,31 @@ public sealed class SealingCommandsTests : IDisposable
 
         Assert.Equal(UsageError, result.ExitCode);
         Assert.Contains("needs model key", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unseal_PrivateKeyAsOwnerKey_UsageErrorNamingPubFile()
+    {
+        await SealSingleFile();
+
+        var result = await Run("unseal", "--in", "sealed", "--out", "plain", "--key", "model.key", "--owner-key", "owner.pem", "--json");
+
+        Assert.Equal(UsageError, result.ExitCode);
+        Assert.Equal("PrivateKeyGiven", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        AssertNamesPubFile(result.Stderr);
+        Assert.False(Directory.Exists(_folder.Combine("plain")));
+    }
+
+    [Fact]
+    public async Task Inspect_PrivateKeyAsOwnerKey_UsageErrorNamingPubFile()
+    {
+        await SealSingleFile();
+
+        var result = await Run("inspect", "sealed", "--owner-key", "owner.pem");
+
+        Assert.Equal(UsageError, result.ExitCode);
+        AssertNamesPubFile(result.Stderr);
+        Assert.DoesNotContain("signature verified", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -195,6 +270,14 @@ public sealed class SealingCommandsTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    private static void AssertNamesPubFile(string stderr)
+    {
+        Assert.Contains("holds a private signing key", stderr, StringComparison.Ordinal);
+        Assert.Contains("'.pub' file", stderr, StringComparison.Ordinal);
+        Assert.Contains("must not leave the owner's machine", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", stderr, StringComparison.Ordinal);
+    }
 
     private Task<MantleProcess.Result> Run(params string[] args) => MantleProcess.RunAsync(_folder.Path, args);
 

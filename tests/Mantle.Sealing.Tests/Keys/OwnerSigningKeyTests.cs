@@ -73,5 +73,44 @@ public sealed class OwnerSigningKeyTests : IDisposable
         Assert.Contains(".pub", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("pkcs8")]
+    [InlineData("sec1")]
+    [InlineData("encrypted")]
+    [InlineData("public-then-private")]
+    public void LoadPublic_PrivateKey_RefusedNamingPubFile(string form)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var pem = form switch
+        {
+            "pkcs8" => key.ExportPkcs8PrivateKeyPem(),
+            "sec1" => key.ExportECPrivateKeyPem(),
+            "encrypted" => key.ExportEncryptedPkcs8PrivateKeyPem("secret", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)),
+            _ => key.ExportSubjectPublicKeyInfoPem() + "\n" + key.ExportPkcs8PrivateKeyPem(),
+        };
+        var path = _folder.WriteFile("owner.pem", System.Text.Encoding.ASCII.GetBytes(pem));
+
+        var error = Assert.Throws<SealingException>(() => OwnerPublicKey.Load(path));
+
+        Assert.Equal(SealingErrorCode.PrivateKeyGiven, error.Code);
+        Assert.Contains($"'{path}' holds a private signing key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'.pub' file", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must not leave the owner's machine", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadPublic_SavedPrivateKey_RefusedWhileItsPubFileLoads()
+    {
+        using var key = OwnerSigningKey.Generate();
+        var path = _folder.Combine("owner.pem");
+        key.Save(path);
+
+        var error = Assert.Throws<SealingException>(() => OwnerPublicKey.Load(path));
+        using var publicKey = OwnerPublicKey.Load(path + ".pub");
+
+        Assert.Equal(SealingErrorCode.PrivateKeyGiven, error.Code);
+        Assert.Equal(key.PublicKey.Thumbprint, publicKey.Thumbprint);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

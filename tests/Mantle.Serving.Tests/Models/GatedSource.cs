@@ -11,6 +11,8 @@ internal sealed class GatedSource : IModelSource
 
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    public bool IsSealed => false;
+
     public bool CanRead(string versionDirectory) => _files.CanRead(versionDirectory);
 
     public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)

@@ -20,13 +20,16 @@ public static class TestModels
         .Node("Add", ["a", "b"], ["sum"])
         .Build();
 
-    /// <summary>y = x · W + B, float x [N, 3], W = [[1,2],[3,4],[5,6]], B = [10, 20]; plus a second output z = x (identity).</summary>
-    public static byte[] MatMulAdd() => new OnnxModelBuilder()
+    /// <summary>
+    /// y = x · W + B, float x [N, 3], W = [[1,2],[3,4],[5,6]], B = <paramref name="bias"/> (default [10, 20]); plus a second
+    /// output z = x (identity). Another bias gives a model with the same signature and other answers.
+    /// </summary>
+    public static byte[] MatMulAdd(float[]? bias = null) => new OnnxModelBuilder()
         .Input("x", TensorElementType.Float, -1, 3)
         .Output("y", TensorElementType.Float, -1, 2)
         .Output("z", TensorElementType.Float, -1, 3)
         .FloatInitializer("W", [3, 2], [1, 2, 3, 4, 5, 6])
-        .FloatInitializer("B", [2], [10, 20])
+        .FloatInitializer("B", [2], bias ?? [10, 20])
         .Node("MatMul", ["x", "W"], ["xw"])
         .Node("Add", ["xw", "B"], ["y"])
         .Node("Identity", ["x"], ["z"])

@@ -16,6 +16,8 @@ public sealed class ModelSourceTests : IDisposable
     {
         public const string FileName = "model.scrambled";
 
+        public bool IsSealed => false;
+
         public bool CanRead(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, FileName));
 
         public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
@@ -70,5 +72,38 @@ public sealed class ModelSourceTests : IDisposable
         await loading;
         Assert.True(repository.IsReady);
         Assert.Equal(ModelVersionState.Available, repository.GetStatus("m", 1).Single().State);
+    }
+
+    [Fact]
+    public async Task RequireSealed_PlaintextSource_RefusedBeforeTheSourceReadsAByte()
+    {
+        var basePath = Path.Combine(_root.Path, "m");
+        TestModels.WriteVersion(basePath, 1, TestModels.Tiny());
+        var source = new GatedSource();
+        source.Gate.SetResult();
+        var options = new ModelRepositoryOptions { RequireSealed = true };
+        options.Sources.Clear();
+        options.Sources.Add(source);
+        await using var repository = new ModelRepository([new ModelConfig { Name = "m", BasePath = basePath }], options);
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => repository.LoadAsync());
+
+        Assert.False(source.Entered.Task.IsCompleted);
+        Assert.Contains("an owner key is configured, so every model must be sealed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--allow-plaintext-model m", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequireSealed_ModelNamedInAllowPlaintext_LoadsItsPlaintextVersion()
+    {
+        var basePath = Path.Combine(_root.Path, "m");
+        TestModels.WriteVersion(basePath, 1, TestModels.Tiny());
+        var options = new ModelRepositoryOptions { RequireSealed = true };
+        options.AllowPlaintext.Add("m");
+        await using var repository = new ModelRepository([new ModelConfig { Name = "m", BasePath = basePath }], options);
+
+        await repository.LoadAsync();
+
+        Assert.Equal(1, repository.Find("m").Model?.Version);
     }
 }

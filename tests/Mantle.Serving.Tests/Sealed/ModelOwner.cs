@@ -35,15 +35,18 @@ internal sealed class ModelOwner : IDisposable
 
     public string PublicKeyFile => SigningKeyFile + ".pub";
 
-    /// <summary>Seals <paramref name="model"/> as <c>model.onnx</c> into <c>basePath/version</c>; the plaintext input is deleted.</summary>
-    public async Task<string> SealAsync(string basePath, long version, byte[] model, string name = "m")
+    /// <summary>
+    /// Seals <paramref name="model"/> as <c>model.onnx</c> into <c>basePath/version</c>; the plaintext input is deleted.
+    /// <paramref name="signer"/> signs the manifest instead of this owner's key (someone else's model under this model key).
+    /// </summary>
+    public async Task<string> SealAsync(string basePath, long version, byte[] model, string name = "m", OwnerSigningKey? signer = null)
     {
         var input = Path.Combine(Folder, "plain-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(input);
         await File.WriteAllBytesAsync(Path.Combine(input, "model.onnx"), model);
         try
         {
-            return await SealFileAsync(input, basePath, version, name);
+            return await SealFileAsync(input, basePath, version, name, signer);
         }
         finally
         {
@@ -52,10 +55,10 @@ internal sealed class ModelOwner : IDisposable
     }
 
     /// <summary>Seals a file or folder into <c>basePath/version</c> and returns the version folder.</summary>
-    public async Task<string> SealFileAsync(string input, string basePath, long version, string name)
+    public async Task<string> SealFileAsync(string input, string basePath, long version, string name, OwnerSigningKey? signer = null)
     {
         var folder = Path.Combine(basePath, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await ModelSealer.SealAsync(input, folder, Key, Signer, new ModelSealOptions { Name = name, Version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await ModelSealer.SealAsync(input, folder, Key, signer ?? Signer, new ModelSealOptions { Name = name, Version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return folder;
     }
 

@@ -179,6 +179,37 @@ public sealed class SealedModelSourceTests : IDisposable
         Assert.Equal(ModelVersionState.Available, Assert.Single(repository.GetStatus("sealed", 1)).State);
     }
 
+    [Fact]
+    public async Task SealedBasePath_PlaintextVersionBeside_RefusedWithoutRequireSealed_PlaintextModelUnaffected()
+    {
+        await _owner.SealAsync(SealedBase, 1, TestModels.MatMulAdd());
+        TestModels.WriteVersion(SealedBase, 2, TestModels.MatMulAdd());
+        await using var repository = Repository(new SealedModelSource(_owner.PublicKey, _resolver));
+
+        await repository.LoadAsync();
+
+        Assert.Equal(1, repository.Find("sealed").Model!.Version);
+        var refused = Assert.Single(repository.GetStatus("sealed", 2));
+        Assert.Equal(ModelVersionState.End, refused.State);
+        Assert.Contains("accepts sealed versions only (its base path holds sealed versions)", refused.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(1, repository.Find("good").Model!.Version);
+    }
+
+    [Fact]
+    public async Task SealedVersionRemovedWhileServing_PlaintextVersionStillRefused()
+    {
+        var sealedFolder = await _owner.SealAsync(SealedBase, 1, TestModels.MatMulAdd());
+        await using var repository = Repository(new SealedModelSource(_owner.PublicKey, _resolver));
+        await repository.LoadAsync();
+        Directory.Delete(sealedFolder, recursive: true);
+        TestModels.WriteVersion(SealedBase, 2, TestModels.MatMulAdd());
+
+        await repository.RefreshAsync();
+
+        Assert.Contains("holds a plaintext model", Assert.Single(repository.GetStatus("sealed", 2)).Error!.Message, StringComparison.Ordinal);
+        Assert.Null(repository.Find("sealed", version: 2).Model);
+    }
+
     private static InferenceTensor Row(float a, float b, float c) =>
         InferenceTensor.FromBytes("x", Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, [1, 3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(new[] { a, b, c }.AsSpan()).ToArray());
 

@@ -115,15 +115,10 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
     public async Task Serve_TamperedNewSealedVersion_RefusedNamingFile_OldVersionAndOtherModelKeepServing()
     {
         using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
-        var sealedBase = Path.Combine(_root.Path, "sm");
-        var plainBase = Path.Combine(_root.Path, "tiny");
-        await owner.SealAsync(sealedBase, 1, TestModels.MatMulAdd());
-        TestModels.WriteVersion(plainBase, 1, TestModels.Tiny());
-        var config = Path.Combine(_root.Path, "models.config");
-        await File.WriteAllTextAsync(config, $"model_config_list {{\n config {{ name: \"sm\" base_path: \"{sealedBase}\" }}\n config {{ name: \"tiny\" base_path: \"{plainBase}\" }}\n}}\n");
+        var (sealedBase, config) = await WriteSealedAndPlaintextConfigAsync(owner);
         using var process = MantleProcess.Start(
             "serve", "--plaintext", "--json", "--model_config_file", config, "--owner-key", owner.PublicKeyFile, "--key-file", owner.KeyFile,
-            "--file_system_poll_wait_seconds", "1", "--port", "0", "--rest_api_port", "0");
+            "--allow-plaintext-model", "tiny", "--file_system_poll_wait_seconds", "1", "--port", "0", "--rest_api_port", "0");
         using var ready = JsonDocument.Parse(await process.FirstStdoutLineAsync(Timeout));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ready.RootElement.GetProperty("rest_port").GetInt32()}") };
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ready.RootElement.GetProperty("grpc_port").GetInt32()}");
@@ -167,6 +162,85 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Serve_PlaintextAndForeignSignedVersionsDroppedIn_RefusedWithWarnings_SealedVersionKeepsServing()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        using var host = Mantle.Sealing.Keys.OwnerSigningKey.Generate();
+        var basePath = Path.Combine(_root.Path, "m");
+        await owner.SealAsync(basePath, 1, TestModels.MatMulAdd());
+        using var process = MantleProcess.Start(
+            "serve", "--plaintext", "--json", "--model_name", "mm", "--model_base_path", basePath, "--owner-key", owner.PublicKeyFile, "--key-file", owner.KeyFile,
+            "--file_system_poll_wait_seconds", "1", "--port", "0", "--rest_api_port", "0");
+        using var ready = JsonDocument.Parse(await process.FirstStdoutLineAsync(Timeout));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ready.RootElement.GetProperty("rest_port").GetInt32()}") };
+
+        var staging = Path.Combine(_root.Path, "staging");
+        var plaintext = TestModels.WriteVersion(staging, 2, TestModels.MatMulAdd([1000, 2000]));
+        var foreign = await owner.SealAsync(staging, 3, TestModels.MatMulAdd([1000, 2000]), signer: host);
+        Directory.Move(plaintext, Path.Combine(basePath, "2"));
+        Directory.Move(foreign, Path.Combine(basePath, "3"));
+        var states = new Dictionary<string, string?>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            using var response = await http.GetAsync("/v1/models/mm");
+            var statuses = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("model_version_status").EnumerateArray();
+            states = statuses.ToDictionary(s => s.GetProperty("version").GetString()!, s => s.GetProperty("state").GetString());
+            if (states.GetValueOrDefault("2") == "END" && states.GetValueOrDefault("3") == "END")
+            {
+                break;
+            }
+        }
+
+        using var content = new StringContent("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [[1, 2, 3]]}]}""", System.Text.Encoding.UTF8, "application/json");
+        using var inferred = await http.PostAsync("/v2/models/mm/infer", content);
+        var answer = JsonDocument.Parse(await inferred.Content.ReadAsStringAsync()).RootElement;
+        await process.TerminateAsync();
+        Assert.Equal(0, await process.WaitForExitAsync(Timeout));
+
+        Assert.Equal("END", states.GetValueOrDefault("2"));
+        Assert.Equal("END", states.GetValueOrDefault("3"));
+        Assert.Equal("AVAILABLE", states.GetValueOrDefault("1"));
+        Assert.Equal("1", answer.GetProperty("model_version").GetString());
+        var y = answer.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "y");
+        Assert.Equal(TestModels.MatMulAddRow(1, 2, 3), y.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        var lines = process.Stderr.Split('\n');
+        Assert.Contains(lines, l => l.Contains("warn:", StringComparison.Ordinal) && l.Contains("Refused model mm version 2; it is not served:", StringComparison.Ordinal)
+            && l.Contains("holds a plaintext model", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("warn:", StringComparison.Ordinal) && l.Contains("Refused model mm version 3; it is not served:", StringComparison.Ordinal)
+            && l.Contains("(ManifestUntrustedSigner)", StringComparison.Ordinal));
+        Assert.DoesNotContain("Loaded model mm version 2", process.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Loaded model mm version 3", process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_ConfigFileWithPlaintextModelAndOwnerKey_ExitsNamingTheAllowOption()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        var (_, config) = await WriteSealedAndPlaintextConfigAsync(owner);
+
+        using var process = MantleProcess.Start(
+            "serve", "--plaintext", "--model_config_file", config, "--owner-key", owner.PublicKeyFile, "--key-file", owner.KeyFile, "--port", "0", "--rest_api_port", "0");
+        var exitCode = await process.WaitForExitAsync(Timeout);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Model 'tiny' has no loadable version", process.Stderr, StringComparison.Ordinal);
+        Assert.Contains("pass --allow-plaintext-model tiny", process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_AllowPlaintextForModelNotServed_UsageError()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        var basePath = Path.Combine(_root.Path, "m");
+        await owner.SealAsync(basePath, 1, TestModels.MatMulAdd());
+
+        var (exitCode, stderr) = await ServeAsync(basePath, "--owner-key", owner.PublicKeyFile, "--key-file", owner.KeyFile, "--allow-plaintext-model", "other");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("allow-plaintext-model: 'other' is not a served model (models: mm)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_OwnerKeyNotAPublicKey_UsageError()
     {
         using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
@@ -177,6 +251,34 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"'{owner.KeyFile}' is not a PEM ECDSA public key", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_OwnerKeyIsThePrivateKey_UsageErrorNamingPubFile()
+    {
+        using var owner = new ModelOwner(Path.Combine(_root.Path, "owner"));
+        var basePath = Path.Combine(_root.Path, "m");
+        await owner.SealAsync(basePath, 1, TestModels.MatMulAdd());
+
+        var (exitCode, stderr) = await ServeAsync(basePath, "--owner-key", owner.SigningKeyFile, "--key-file", owner.KeyFile);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"'{owner.SigningKeyFile}' holds a private signing key", stderr, StringComparison.Ordinal);
+        Assert.Contains("'.pub' file", stderr, StringComparison.Ordinal);
+        Assert.Contains("must not leave the owner's machine", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Loaded model", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A config file with a sealed model "sm" (version 1) and a plaintext model "tiny" (version 1).</summary>
+    private async Task<(string SealedBase, string Config)> WriteSealedAndPlaintextConfigAsync(ModelOwner owner)
+    {
+        var sealedBase = Path.Combine(_root.Path, "sm");
+        var plainBase = Path.Combine(_root.Path, "tiny");
+        await owner.SealAsync(sealedBase, 1, TestModels.MatMulAdd());
+        TestModels.WriteVersion(plainBase, 1, TestModels.Tiny());
+        var config = Path.Combine(_root.Path, "models.config");
+        await File.WriteAllTextAsync(config, $"model_config_list {{\n config {{ name: \"sm\" base_path: \"{sealedBase}\" }}\n config {{ name: \"tiny\" base_path: \"{plainBase}\" }}\n}}\n");
+        return (sealedBase, config);
     }
 
     private static async Task<(int ExitCode, string Stderr)> ServeAsync(string basePath, params string[] keyArgs)

@@ -6,7 +6,8 @@ namespace Mantle.Cli.Commands.Sealing;
 /// <summary>The JSON that seal, unseal and inspect print for a manifest.</summary>
 internal static class ManifestJson
 {
-    public static void Write(Utf8JsonWriter writer, SealedModelManifest manifest, string signer, bool? verified, string folder)
+    /// <summary>Writes the manifest; <paramref name="extra"/>, when given, writes more properties after <c>signatureVerified</c> (what inspect checked).</summary>
+    public static void Write(Utf8JsonWriter writer, SealedModelManifest manifest, string signer, bool? verified, string folder, Action<Utf8JsonWriter>? extra = null)
     {
         writer.WriteStartObject();
         writer.WriteString("folder", Path.GetFullPath(folder));
@@ -19,6 +20,8 @@ internal static class ManifestJson
         {
             writer.WriteBoolean("signatureVerified", value);
         }
+
+        extra?.Invoke(writer);
 
         writer.WriteString("createdAt", manifest.CreatedAt);
         writer.WriteStartArray("files");

@@ -48,7 +48,7 @@ internal static class SealingCli
 
     public static int ExitCodeFor(SealingErrorCode code) => code switch
     {
-        SealingErrorCode.InvalidKey or SealingErrorCode.KeyNotFound or SealingErrorCode.InvalidSigningKey
+        SealingErrorCode.InvalidKey or SealingErrorCode.KeyNotFound or SealingErrorCode.InvalidSigningKey or SealingErrorCode.PrivateKeyGiven
             or SealingErrorCode.OutputExists or SealingErrorCode.InvalidPath or SealingErrorCode.ManifestMissing
             or SealingErrorCode.TooLarge => ExitCodes.UsageError,
         _ => ExitCodes.VerificationFailed,

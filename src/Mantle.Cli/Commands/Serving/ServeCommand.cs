@@ -122,6 +122,9 @@ internal static class ServeCommand
         options.Repository.Onnx.IntraOpThreads = parse.GetValue(o.IntraOp);
         options.Repository.Onnx.InterOpThreads = parse.GetValue(o.InterOp);
         options.Repository.Onnx.ParallelExecution = parse.GetValue(o.InterOp) > 0;
+        // With a way to verify sealed models, a plaintext version could be the host's model in place of the owner's.
+        options.Repository.RequireSealed = parse.GetValue(o.OwnerKey) is not null;
+        options.Repository.AllowPlaintext.UnionWith(parse.GetValue(o.AllowPlaintext) ?? []);
         options.ModelConfigFile = parse.GetValue(o.ConfigFile) is { } path ? Path.GetFullPath(path) : null;
         foreach (var model in ReadModels(parse.GetValue(o.ConfigFile), parse.GetValue(o.ModelName), parse.GetValue(o.ModelBasePath)))
         {

@@ -40,6 +40,14 @@ internal sealed class ServeOptions
 
     public Option<string?> OwnerKey { get; } = new("--owner-key") { Description = "The model owner's public signing key (FILE.pub from 'mantle keys signing create'); sealed manifests must verify with it. Required for sealed models and with --broker.", HelpName = "FILE.pub" };
 
+    public Option<string[]> AllowPlaintext { get; } = new("--allow-plaintext-model")
+    {
+        Description = "Serve plaintext versions of this model although an owner key is configured or its base path holds sealed versions; repeat for several models. "
+            + "Without it such a model accepts sealed versions only, so that whoever controls the disk cannot put a model of their own beside the owner's.",
+        Arity = ArgumentArity.ZeroOrMore,
+        HelpName = "NAME",
+    };
+
     public Option<string?> Broker { get; } = new("--broker") { Description = "The key broker's URL: attest to it at start and receive the model keys (and, with --tls broker-ca, the TLS certificate) from it.", HelpName = "URL" };
 
     public Option<string?> BrokerCa { get; } = new("--broker-ca") { Description = "The broker's CA certificate (PEM): trusted for the broker's own HTTPS. Default: the system trust store.", HelpName = "FILE" };
@@ -73,7 +81,7 @@ internal sealed class ServeOptions
         foreach (var option in new Option[]
         {
             Port, RestPort, Host, ModelName, ModelBasePath, ConfigFile, Poll, IntraOp, InterOp, EnableBatching, BatchingFile, MaxMessage, MaxBody,
-            KeyFiles, OwnerKey, Broker, BrokerCa, BrokerTimeout, KeyCheck, Tee, TeeDeviceRoot, SimKey, Tls, TlsNames, TlsCert, TlsKey, ClientCa,
+            KeyFiles, OwnerKey, AllowPlaintext, Broker, BrokerCa, BrokerTimeout, KeyCheck, Tee, TeeDeviceRoot, SimKey, Tls, TlsNames, TlsCert, TlsKey, ClientCa,
             Plaintext, Json,
         })
         {

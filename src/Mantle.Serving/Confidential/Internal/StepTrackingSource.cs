@@ -20,6 +20,8 @@ internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResol
 
     public TimeSpan ReadTime => TimeSpan.FromTicks(Interlocked.Read(ref _readTicks));
 
+    public bool IsSealed => inner.IsSealed;
+
     public bool CanRead(string versionDirectory) => inner.CanRead(versionDirectory);
 
     public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)

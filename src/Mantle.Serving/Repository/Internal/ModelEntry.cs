@@ -17,6 +17,9 @@ internal sealed class ModelEntry(ModelConfig config)
 
     public SortedDictionary<long, VersionSlot> Slots { get; } = [];
 
+    /// <summary>A sealed version folder has been seen in the base path; stays true, so removing it does not re-admit plaintext.</summary>
+    public bool HasSealedVersions { get; set; }
+
     /// <summary>Available versions in ascending order; replaced as a whole, read without locks.</summary>
     public IServableModel[] Available
     {

@@ -54,7 +54,12 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
         }
         catch (SealingException ex)
         {
-            throw new ModelLoadException($"The sealed model in {folder} was refused ({ex.Code}): {ex.Message}{Hint(ex.Code)}", ex);
+            var message = $"The sealed model in {folder} was refused ({ex.Code}): {ex.Message}{Hint(ex.Code)}";
+            // A manifest the owner key did not sign is not the owner's model: refused as untrusted, like a plaintext
+            // version, rather than failed as a damaged copy of the owner's model.
+            throw ex.Code is SealingErrorCode.ManifestUntrustedSigner or SealingErrorCode.ManifestSignatureInvalid
+                ? new ModelRefusedException(message, ex)
+                : new ModelLoadException(message, ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
