@@ -78,6 +78,8 @@ public sealed class ConfidentialServer : IAsyncDisposable
             var sealedSource = new SealedModelSource(options.OwnerKey, keys, loggerFactory.CreateLogger<SealedModelSource>());
             var tracking = new StepTrackingSource(sealedSource, keys);
             serving.Repository.Sources.Insert(0, tracking);
+            // With a broker, a plaintext version could only be the host's model in place of the owner's.
+            serving.Repository.RequireSealed = true;
             serving.Tls = certificates is null ? null : new ServingTlsOptions { Certificates = certificates, ClientCertificateAuthorities = options.ClientCertificateAuthorities };
 
             ServingServer server;
