@@ -5,6 +5,9 @@ set -euo pipefail
 packages=(
   libonnx-testdata   # ONNX backend test suite: conformance tests of the inference server
   postgresql         # the key broker's PostgreSQL storage tests
+  python3-grpcio     # stock-client test: Python gRPC sends TF Serving Predict over mutual TLS
+  python3-protobuf   #   (its message classes, built from the protos' descriptors)
+  curl               # stock-client test: REST over mutual TLS
 )
 
 missing=()
