@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Tests.Models;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.EndToEnd.Tests;
 
@@ -15,13 +14,7 @@ public sealed class ClientCommandsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // y = x + b with b = [1, 2, 3, 4]: distinguishes a model that ran from one that echoed its input.
-        var model = new OnnxModelBuilder()
-            .Input("x", TensorElementType.Float, -1, 4)
-            .FloatInitializer("b", [4], [1f, 2f, 3f, 4f])
-            .Output("y", TensorElementType.Float, -1, 4)
-            .Node("Add", ["x", "b"], ["y"])
-            .Build();
+        var model = OnnxModelBuilder.Adder();
         Directory.CreateDirectory(Path.Combine(_root, "adder", "1"));
         await File.WriteAllBytesAsync(Path.Combine(_root, "adder", "1", "model.onnx"), model);
 
