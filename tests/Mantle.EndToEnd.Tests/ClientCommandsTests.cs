@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Tests.Models;
 
@@ -18,9 +17,7 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(_root, "adder", "1"));
         await File.WriteAllBytesAsync(Path.Combine(_root, "adder", "1", "model.onnx"), model);
 
-        _server = MantleProcess.Start("serve", "--plaintext", "--model_name", "adder", "--model_base_path", Path.Combine(_root, "adder"), "--port", "0", "--rest_api_port", "0");
-        _grpcPort = int.Parse((await _server.WaitForAsync(@"Serving gRPC.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
-        _restPort = int.Parse((await _server.WaitForAsync(@"Serving REST.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        (_server, _grpcPort, _restPort) = await MantleProcess.StartServingAsync("adder", Path.Combine(_root, "adder"));
     }
 
     public async Task DisposeAsync()

@@ -26,7 +26,7 @@ internal static class ClientCli
         }
         catch (Exception error) when (error is UsageException or ArgumentException)
         {
-            await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: {Message(error)}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         catch (AttestationException error)
@@ -40,4 +40,10 @@ internal static class ClientCli
             return ExitCodes.RemoteError;
         }
     }
+
+    /// <summary>The message without the " (Parameter 'x')" that <see cref="ArgumentException"/> appends for programmers.</summary>
+    public static string Message(Exception error) =>
+        error is ArgumentException { ParamName: { } name } argument
+            ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+            : error.Message;
 }

@@ -104,7 +104,7 @@ internal sealed class TrustOptions
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException(ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal));
+            throw new UsageException(ClientCli.Message(ex));
         }
 
         return trust;

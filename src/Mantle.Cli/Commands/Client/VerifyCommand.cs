@@ -56,7 +56,7 @@ internal static class VerifyCommand
             }
             catch (Exception error) when (error is UsageException or ArgumentException)
             {
-                return Fail(asJson, error.Message, "UsageError", ExitCodes.UsageError, null, null, address);
+                return Fail(asJson, ClientCli.Message(error), "UsageError", ExitCodes.UsageError, null, null, address);
             }
             catch (AttestationException error)
             {
@@ -85,7 +85,7 @@ internal static class VerifyCommand
             TimeoutException timeout =>
                 $"Cannot reach {target}: {timeout.Message} Check the address and port, and any firewall on the way.",
             _ =>
-                $"Connected to {target}, but the TLS handshake failed: {error.Message}. Check that the port serves TLS (for example mantle serve with --tls or --broker) and not plain HTTP.",
+                $"Connected to {target}, but the TLS handshake failed: {error.Message.TrimEnd('.')}. Check that the port serves TLS (for example mantle serve with --tls or --broker), not plain HTTP, and, with mutual TLS, that the server accepts the client certificate.",
         };
     }
 
@@ -103,9 +103,13 @@ internal static class VerifyCommand
                 writer.WriteNull("server");
             });
         }
-        else
+        else if (exitCode == ExitCodes.VerificationFailed)
         {
             AttestationCli.WriteRefusal(message);
+        }
+        else
+        {
+            Console.Error.WriteLine("error: " + message);
         }
 
         return exitCode;
