@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Mantle.Attestation.Policy;
 using Mantle.Client.Tests.Trust;
 using Mantle.KeyBroker;
 
@@ -51,6 +53,27 @@ public sealed class TrustCommandsTests : IDisposable
         Assert.True(proved.GetProperty("not_after").GetDateTimeOffset() > DateTimeOffset.UtcNow);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("error").ValueKind);
         Assert.Equal(0, server.Requests);
+    }
+
+    [Fact]
+    public async Task Verify_AuditorSignedPolicy_TrustsOnlyThatAuditor()
+    {
+        using var auditor = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        File.WriteAllText(PathOf("policy.jws"), SignedPolicy.Sign(SimAttestation.PolicyJson, auditor));
+        File.WriteAllText(PathOf("auditor.pub"), auditor.ExportSubjectPublicKeyInfoPem());
+        File.WriteAllText(PathOf("other.pub"), other.ExportSubjectPublicKeyInfoPem());
+        using var raTls = await _sim.RaTlsCertificateAsync();
+        await using var server = await TlsServer.StartAsync(raTls);
+        string[] common = ["verify", "--url", Target(server), "--signed-policy", PathOf("policy.jws"), "--sim-key", PathOf("sim-key.pem")];
+
+        var trusted = await MantleProcess.RunAsync([.. common, "--auditor-key", PathOf("auditor.pub")]);
+        var otherAuditor = await MantleProcess.RunAsync([.. common, "--auditor-key", PathOf("other.pub")]);
+
+        Assert.True(trusted.ExitCode == 0, trusted.Stderr);
+        Assert.Contains("ra-tls", trusted.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, otherAuditor.ExitCode);
+        Assert.Contains(SignedPolicy.KeyId(other), otherAuditor.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
