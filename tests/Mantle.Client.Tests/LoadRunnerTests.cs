@@ -2,6 +2,8 @@ using Mantle.Client.Load;
 
 namespace Mantle.Client.Tests;
 
+// Measures wall-clock time: runs alone, not next to the TLS tests that keep both cores busy.
+[Collection(nameof(TimingCollection))]
 public class LoadRunnerTests
 {
     [Fact]

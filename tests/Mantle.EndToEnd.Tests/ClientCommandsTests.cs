@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Tests.Models;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.EndToEnd.Tests;
 
@@ -15,19 +13,11 @@ public sealed class ClientCommandsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // y = x + b with b = [1, 2, 3, 4]: distinguishes a model that ran from one that echoed its input.
-        var model = new OnnxModelBuilder()
-            .Input("x", TensorElementType.Float, -1, 4)
-            .FloatInitializer("b", [4], [1f, 2f, 3f, 4f])
-            .Output("y", TensorElementType.Float, -1, 4)
-            .Node("Add", ["x", "b"], ["y"])
-            .Build();
+        var model = OnnxModelBuilder.Adder();
         Directory.CreateDirectory(Path.Combine(_root, "adder", "1"));
         await File.WriteAllBytesAsync(Path.Combine(_root, "adder", "1", "model.onnx"), model);
 
-        _server = MantleProcess.Start("serve", "--plaintext", "--model_name", "adder", "--model_base_path", Path.Combine(_root, "adder"), "--port", "0", "--rest_api_port", "0");
-        _grpcPort = int.Parse((await _server.WaitForAsync(@"Serving gRPC.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
-        _restPort = int.Parse((await _server.WaitForAsync(@"Serving REST.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        (_server, _grpcPort, _restPort) = await MantleProcess.StartServingAsync("adder", Path.Combine(_root, "adder"));
     }
 
     public async Task DisposeAsync()

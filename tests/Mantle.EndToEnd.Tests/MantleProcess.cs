@@ -54,6 +54,15 @@ internal sealed class MantleProcess : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Starts <c>mantle serve --plaintext</c> for one model on free ports and waits until both listeners are up.</summary>
+    public static async Task<(MantleProcess Server, int GrpcPort, int RestPort)> StartServingAsync(string model, string basePath)
+    {
+        var server = Start("serve", "--plaintext", "--model_name", model, "--model_base_path", basePath, "--port", "0", "--rest_api_port", "0");
+        var grpc = await server.WaitForAsync(@"Serving gRPC.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(90));
+        var rest = await server.WaitForAsync(@"Serving REST.* on http://127\.0\.0\.1:(\d+)/", TimeSpan.FromSeconds(90));
+        return (server, int.Parse(grpc.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rest.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Runs mantle to completion (at most two minutes) and returns the exit code, standard output and standard error.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {

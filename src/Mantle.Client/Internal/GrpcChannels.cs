@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mantle.Client.Inference;
+using Mantle.Client.Trust.Internal;
 
 namespace Mantle.Client;
 
@@ -27,6 +28,10 @@ internal static class GrpcChannels
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (RpcException error) when (ServerVerificationHandler.Find(error.Status.DebugException) is { } refusal)
+        {
+            throw refusal.Rethrown(error);
         }
         catch (RpcException error) when (error.StatusCode != StatusCode.Cancelled)
         {

@@ -16,6 +16,17 @@ public sealed class OnnxModelBuilder
 
     public int OpsetVersion { get; set; } = 17;
 
+    /// <summary>
+    /// y = x + [1, 2, 3, 4] over a dynamic batch of 4-wide float rows: distinguishes a model that ran from one that
+    /// echoed its input.
+    /// </summary>
+    public static byte[] Adder() => new OnnxModelBuilder()
+        .Input("x", TensorElementType.Float, -1, 4)
+        .FloatInitializer("b", [4], [1f, 2f, 3f, 4f])
+        .Output("y", TensorElementType.Float, -1, 4)
+        .Node("Add", ["x", "b"], ["y"])
+        .Build();
+
     public OnnxModelBuilder Input(string name, TensorElementType type, params long[] dims)
     {
         _inputs.Add(ValueInfo(name, type, dims));

@@ -54,7 +54,7 @@ internal static class AttestRaTlsCommand
 
                 return ExitCodes.Success;
             }
-            catch (UsageException ex)
+            catch (Exception ex) when (ex is UsageException or ArgumentException)
             {
                 return AttestVerifyCommand.Refused(json, claims, decision, ex.Message, "UsageError", ExitCodes.UsageError);
             }

@@ -41,7 +41,7 @@ internal static class AttestVerifyCommand
 
                 return ExitCodes.Success;
             }
-            catch (UsageException ex)
+            catch (Exception ex) when (ex is UsageException or ArgumentException)
             {
                 return Refused(json, claims, decision, ex.Message, "UsageError", ExitCodes.UsageError);
             }

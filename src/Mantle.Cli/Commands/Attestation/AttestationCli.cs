@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mantle.Attestation;
-using Mantle.Attestation.Intel;
 using Mantle.Attestation.Policy;
-using Mantle.Attestation.Sim;
-using Mantle.Attestation.Snp;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -22,38 +19,31 @@ internal static class AttestationCli
     public static EvidenceVerifier CreateVerifier(VerifierSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var collateral = settings.Collateral;
+        CheckTrustPaths(settings.Collateral, settings.Roots);
+        return EvidenceVerifiers.Create(new EvidenceVerifierOptions
+        {
+            SimKeyPath = settings.SimKey,
+            CollateralPath = settings.Collateral,
+            RootsDirectory = settings.Roots,
+            TimeProvider = settings.Time,
+            RequireCollateral = settings.RequireCollateral,
+            CreateOnFirstUse = true,
+        });
+    }
+
+    /// <summary>Refuses a <c>--collateral</c> that is neither a file nor a folder and a <c>--roots</c> that is not a folder.</summary>
+    public static void CheckTrustPaths(string? collateral, string? roots)
+    {
         if (collateral is not null && !File.Exists(collateral) && !Directory.Exists(collateral))
         {
             throw new UsageException($"--collateral '{collateral}' is neither a file nor a folder.");
         }
 
-        if (settings.Roots is { } roots && !Directory.Exists(roots))
+        if (roots is not null && !Directory.Exists(roots))
         {
             throw new UsageException($"--roots '{roots}' is not a folder of PEM root certificates.");
         }
-
-        return new EvidenceVerifier(
-        [
-            new DeferredVerifier(new SimEvidenceVerifier(SimulatedTee.CreateEphemeral()), () => new SimEvidenceVerifier(SimulatedTee.Load(settings.SimKey))),
-            new DeferredVerifier(new SgxQuoteVerifier(new IntelQuoteVerifierOptions()), () => new SgxQuoteVerifier(IntelOptions(settings))),
-            new DeferredVerifier(new TdxQuoteVerifier(new IntelQuoteVerifierOptions()), () => new TdxQuoteVerifier(IntelOptions(settings))),
-            new DeferredVerifier(new SnpReportVerifier(), () => new SnpReportVerifier(new SnpVerifierOptions
-            {
-                TimeProvider = settings.Time,
-                CollateralPath = settings.Collateral,
-                RootsDirectory = settings.Roots,
-            })),
-        ]);
     }
-
-    private static IntelQuoteVerifierOptions IntelOptions(VerifierSettings settings) => new()
-    {
-        TimeProvider = settings.Time,
-        CollateralSource = settings.Collateral is { } path ? IntelOfflineCollateralSource.Load(path) : null,
-        TrustedRoots = settings.Roots is { } roots ? IntelRootCertificates.LoadFolder(roots) : null,
-        RequireCollateral = settings.RequireCollateral,
-    };
 
     /// <summary>The verification clock: <c>--at</c> when given, otherwise now.</summary>
     public static TimeProvider ParseTime(string? at)
@@ -243,31 +233,6 @@ internal static class AttestationCli
         else
         {
             json.WriteString(name, value);
-        }
-    }
-
-    /// <summary>Recognizes evidence with a cheap instance; verifies with the configured one, created on first use.</summary>
-    private sealed class DeferredVerifier(IEvidenceVerifier detector, Func<IEvidenceVerifier> create) : IEvidenceVerifier
-    {
-        private readonly Lazy<IEvidenceVerifier> _verifier = new(create);
-
-        public TeeType Tee => detector.Tee;
-
-        public bool CanVerify(ReadOnlySpan<byte> evidence) => detector.CanVerify(evidence);
-
-        public ValueTask<AttestationClaims> VerifyAsync(ReadOnlyMemory<byte> evidence, CancellationToken cancellationToken = default)
-        {
-            IEvidenceVerifier verifier;
-            try
-            {
-                verifier = _verifier.Value;
-            }
-            catch (ArgumentException ex)
-            {
-                throw new UsageException(ex.Message);
-            }
-
-            return verifier.VerifyAsync(evidence, cancellationToken);
         }
     }
 

@@ -32,6 +32,11 @@ internal static class BrokerCli
             await Console.Error.WriteLineAsync($"error: {ex.Title}: {ex.Detail}");
             return ex.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound ? ExitCodes.UsageError : ExitCodes.RemoteError;
         }
+        catch (Mantle.Cli.Commands.Attestation.UsageException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return ExitCodes.UsageError;
+        }
         catch (InvalidOperationException ex)
         {
             await Console.Error.WriteLineAsync("error: " + ex.Message);

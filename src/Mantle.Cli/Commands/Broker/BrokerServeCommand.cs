@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Mantle.Attestation;
-using Mantle.Attestation.Intel;
-using Mantle.Attestation.Sim;
-using Mantle.Attestation.Snp;
+using Mantle.Cli.Commands.Attestation;
 using Mantle.KeyBroker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,13 +37,20 @@ internal static class BrokerServeCommand
             }
 
             var simKeyPath = parse.GetValue(simKey);
-            var verifiers = new List<IEvidenceVerifier>();
-            if (simKeyPath is not null)
-            {
-                verifiers.Add(new SimEvidenceVerifier(SimulatedTee.Load(simKeyPath).ToPublicOnly()));
-            }
+            AttestationCli.CheckTrustPaths(parse.GetValue(collateral), parse.GetValue(roots));
 
-            verifiers.AddRange(HardwareVerifiers(parse.GetValue(collateral), parse.GetValue(roots), parse.GetValue(pccsUrl), parse.GetValue(kdsUrl)));
+            // SGX and TDX quotes need collateral (offline files or a PCCS) to be verified; SEV-SNP evidence may carry
+            // its VCEK, or the VCEK comes from the collateral files or KDS. Everything is read now, so that a missing
+            // key or malformed collateral stops the broker at start.
+            var verifiers = EvidenceVerifiers.CreateAll(new EvidenceVerifierOptions
+            {
+                AcceptSim = simKeyPath is not null,
+                SimKeyPath = simKeyPath,
+                CollateralPath = parse.GetValue(collateral),
+                RootsDirectory = parse.GetValue(roots),
+                PccsUrl = parse.GetValue(pccsUrl),
+                KdsUrl = parse.GetValue(kdsUrl),
+            });
 
             options.ConfigureServices = services =>
             {
@@ -84,33 +89,5 @@ internal static class BrokerServeCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// SGX and TDX quotes need collateral (offline files or a PCCS) to be verified; SEV-SNP evidence may carry
-    /// its VCEK, or the VCEK comes from the collateral files or KDS.
-    /// </summary>
-    private static List<IEvidenceVerifier> HardwareVerifiers(string? collateral, string? roots, Uri? pccsUrl, Uri? kdsUrl)
-    {
-        if (collateral is not null && !File.Exists(collateral) && !Directory.Exists(collateral))
-        {
-            throw new ArgumentException($"--collateral '{collateral}' is neither a file nor a folder.");
-        }
-
-        if (roots is not null && !Directory.Exists(roots))
-        {
-            throw new ArgumentException($"--roots '{roots}' is not a folder of PEM root certificates.");
-        }
-
-        IIntelCollateralSource? intelCollateral = collateral is not null
-            ? IntelOfflineCollateralSource.Load(collateral)
-            : pccsUrl is not null ? new IntelPcsCollateralSource(new HttpClient(), new IntelPcsOptions { BaseUrl = pccsUrl }) : null;
-        var intel = new IntelQuoteVerifierOptions
-        {
-            CollateralSource = intelCollateral,
-            TrustedRoots = roots is not null ? IntelRootCertificates.LoadFolder(roots) : null,
-        };
-        var snp = new SnpVerifierOptions { CollateralPath = collateral, RootsDirectory = roots, KdsBaseUrl = kdsUrl };
-        return [new SgxQuoteVerifier(intel), new TdxQuoteVerifier(intel), new SnpReportVerifier(snp)];
     }
 }

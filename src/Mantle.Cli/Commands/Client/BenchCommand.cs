@@ -16,7 +16,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "The server: HOST:PORT or an http(s) URL (default port 8500 for gRPC, 8501 for REST).", DefaultValueFactory = _ => "127.0.0.1" };
+        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" };
         var model = new Option<string?>("--model", "--model_name") { Description = "The model name." };
         var protocol = new Option<string>("--protocol") { Description = $"The API to load: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
         var batch = new Option<int>("--batch") { Description = "Items per request: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 };
@@ -34,6 +34,8 @@ internal static class BenchCommand
         {
             url, model, protocol, batch, concurrency, loop, warmup, duration, inProcess, basePath, threads, seed, json,
         };
+        var trust = new TrustOptions();
+        trust.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,7 +48,7 @@ internal static class BenchCommand
                 MaxDuration = parse.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             };
             var console = StderrConsole.Instance;
-            try
+            return await ClientCli.RunAsync(async () =>
             {
                 options.Validate();
                 var random = new Random(parse.GetValue(seed));
@@ -69,8 +71,8 @@ internal static class BenchCommand
                         throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
                     }
 
-                    var uri = ServerAddress.Resolve(parse.GetValue(url)!, api);
-                    using var client = InferenceClients.Create(api, uri);
+                    var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
+                    using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
                     var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
                     var send = client.Prepare(name, CreateInputs(description, options.ItemsPerRequest, random));
                     target = $"{name} at {uri} ({parse.GetValue(protocol)})";
@@ -79,17 +81,7 @@ internal static class BenchCommand
 
                 Report(console, target, options, result, parse.GetValue(json));
                 return result.Errors == 0 ? ExitCodes.Success : ExitCodes.RemoteError;
-            }
-            catch (ArgumentException error)
-            {
-                Console.Error.WriteLine($"error: {error.Message}");
-                return ExitCodes.UsageError;
-            }
-            catch (Exception error) when (error is InferenceClientException or HttpRequestException or Grpc.Core.RpcException or InvalidOperationException)
-            {
-                Console.Error.WriteLine($"error: {error.Message}");
-                return ExitCodes.RemoteError;
-            }
+            }).ConfigureAwait(false);
         });
         return command;
     }

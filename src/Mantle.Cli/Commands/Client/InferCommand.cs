@@ -14,7 +14,7 @@ internal static class InferCommand
 
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "The server: HOST:PORT or an http(s) URL (default port 8500 for gRPC, 8501 for REST).", DefaultValueFactory = _ => "127.0.0.1" };
+        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" };
         var model = new Option<string>("--model", "--model_name") { Description = "The model name.", Required = true };
         var protocol = new Option<string>("--protocol") { Description = $"The API: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
         var input = new Option<string[]>("--input") { Description = "Input data: NAME=FILE.npy (repeatable; a bare FILE.npy for a one-input model) or one JSON file. Without it: random data of the model's shape.", AllowMultipleArgumentsPerToken = false };
@@ -22,11 +22,13 @@ internal static class InferCommand
         var save = new Option<string?>("--save") { Description = "Also write each output to DIR/NAME.npy." };
         var json = new Option<bool>("--json") { Description = "Print the outputs as one JSON object on standard output." };
 
-        var command = new Command("infer", "Send one inference request and print the outputs.") { url, model, protocol, input, batch, save, json };
+        var trust = new TrustOptions();
+        var command = new Command("infer", "Send one inference request and print the outputs. With trust options (or an https:// URL) the server is verified in the TLS handshake before the request is sent.") { url, model, protocol, input, batch, save, json };
+        trust.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = StderrConsole.Instance;
-            try
+            return await ClientCli.RunAsync(async () =>
             {
                 if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
                 {
@@ -34,8 +36,8 @@ internal static class InferCommand
                 }
 
                 var name = parse.GetValue(model)!;
-                var uri = ServerAddress.Resolve(parse.GetValue(url)!, api);
-                using var client = InferenceClients.Create(api, uri);
+                var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
+                using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
                 var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
                 var files = parse.GetValue(input) ?? [];
                 var inputs = files.Length > 0
@@ -62,17 +64,7 @@ internal static class InferCommand
                 }
 
                 return ExitCodes.Success;
-            }
-            catch (ArgumentException error)
-            {
-                Console.Error.WriteLine($"error: {error.Message}");
-                return ExitCodes.UsageError;
-            }
-            catch (Exception error) when (error is InferenceClientException or HttpRequestException or Grpc.Core.RpcException)
-            {
-                Console.Error.WriteLine($"error: {error.Message}");
-                return ExitCodes.RemoteError;
-            }
+            }).ConfigureAwait(false);
         });
         return command;
     }

@@ -7,6 +7,8 @@ internal static class ServerAddress
 {
     public const string ProtocolNames = "tfs-grpc, tfs-rest, kserve-grpc, kserve-rest";
 
+    public const string UrlDescription = "The server: HOST:PORT or an http(s) URL (default port 8500 for gRPC, 8501 for REST); a bare HOST:PORT means https:// when a trust option (--ca, --policy, --signed-policy, --cert) is given.";
+
     public static bool TryParseProtocol(string? text, out InferenceProtocol protocol)
     {
         switch (text?.ToLowerInvariant())
@@ -29,11 +31,14 @@ internal static class ServerAddress
         }
     }
 
-    /// <summary>The server's base URI: a bare <c>HOST[:PORT]</c> gets http:// and, without a port, the protocol's default port (8500 gRPC, 8501 REST).</summary>
-    public static Uri Resolve(string url, InferenceProtocol protocol)
+    /// <summary>
+    /// The server's base URI: a bare <c>HOST[:PORT]</c> gets http:// (https:// with <paramref name="tls"/>) and, without a
+    /// port, the protocol's default port (8500 gRPC, 8501 REST).
+    /// </summary>
+    public static Uri Resolve(string url, InferenceProtocol protocol, bool tls = false)
     {
         var defaultPort = protocol is InferenceProtocol.TfsGrpc or InferenceProtocol.KServeGrpc ? 8500 : 8501;
-        var text = url.Contains("://", StringComparison.Ordinal) ? url : "http://" + url;
+        var text = url.Contains("://", StringComparison.Ordinal) ? url : (tls ? "https://" : "http://") + url;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"--url '{url}' is not HOST:PORT or an http(s) URL.");
