@@ -27,6 +27,8 @@ internal static class Program
         {
             case "serving-load":
                 return await ServingLoad.RunAsync(args[1..]).ConfigureAwait(false);
+            case "confidential-load":
+                return await ConfidentialLoad.RunAsync(args[1..]).ConfigureAwait(false);
             case "sealing-throughput":
                 SealingThroughput.Run(args[1..]);
                 return 0;
