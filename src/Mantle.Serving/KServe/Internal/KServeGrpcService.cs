@@ -5,6 +5,7 @@ using Grpc.Core;
 using Inference;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -171,6 +172,12 @@ internal sealed class KServeGrpcService(
 
     private static List<InferenceTensor> DecodeInputs(ModelInferRequest request)
     {
+        CheckText("the request id", request.Id);
+        foreach (var output in request.Outputs)
+        {
+            CheckText("an output's name", output.Name);
+        }
+
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
         {
@@ -183,6 +190,8 @@ internal sealed class KServeGrpcService(
         for (var i = 0; i < request.Inputs.Count; i++)
         {
             var input = request.Inputs[i];
+            CheckText("an input's name", input.Name);
+            CheckText("an input's datatype", input.Datatype);
             if (string.IsNullOrEmpty(input.Name))
             {
                 throw new KServeRequestException($"input {i} has no name");
@@ -224,6 +233,14 @@ internal sealed class KServeGrpcService(
         _ => ServingErrorCode.Internal,
     };
 
+    private static void CheckText(string field, string value)
+    {
+        if (RequestText.Check(field, value) is { } tooLong)
+        {
+            throw new KServeRequestException(tooLong);
+        }
+    }
+
     private static bool HasContents(InferTensorContents c) =>
         c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count
         + c.Fp32Contents.Count + c.Fp64Contents.Count + c.BytesContents.Count > 0;
@@ -244,6 +261,11 @@ internal sealed class KServeGrpcService(
         if (string.IsNullOrEmpty(name))
         {
             return ModelLookup.Failed(ServingErrorCode.InvalidArgument, "the request names no model; set the model name");
+        }
+
+        if ((RequestText.Check("the model name", name) ?? RequestText.Check("the model version", version)) is { } tooLong)
+        {
+            return ModelLookup.Failed(ServingErrorCode.InvalidArgument, tooLong);
         }
 
         if (string.IsNullOrEmpty(version))

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tensorflow.Serving;
@@ -129,6 +130,11 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         var inputs = new List<InferenceTensor>(request.Inputs.Count);
         foreach (var (name, proto) in request.Inputs)
         {
+            if (RequestText.Check("an input tensor alias", name) is { } tooLong)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, tooLong));
+            }
+
             var spec = signature.Inputs.FirstOrDefault(i => i.Name == name);
             if (spec is null)
             {
@@ -159,6 +165,11 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
             outputs = new List<string>(request.OutputFilter.Count);
             foreach (var name in request.OutputFilter)
             {
+                if (RequestText.Check("an output_filter alias", name) is { } tooLong)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, tooLong));
+                }
+
                 if (!signature.Outputs.Any(o => o.Name == name))
                 {
                     throw new RpcException(new Status(
