@@ -89,7 +89,7 @@ internal sealed class KServeGrpcService(
         }
         catch (RpcException ex)
         {
-            outcome = ToCode(ex.StatusCode);
+            outcome = ServingStatusCodes.FromGrpc(ex.StatusCode);
             throw;
         }
         finally
@@ -222,17 +222,6 @@ internal sealed class KServeGrpcService(
         return inputs;
     }
 
-    private static ServingErrorCode ToCode(StatusCode code) => code switch
-    {
-        StatusCode.InvalidArgument => ServingErrorCode.InvalidArgument,
-        StatusCode.NotFound => ServingErrorCode.NotFound,
-        StatusCode.Unavailable => ServingErrorCode.Unavailable,
-        StatusCode.ResourceExhausted => ServingErrorCode.ResourceExhausted,
-        StatusCode.FailedPrecondition => ServingErrorCode.FailedPrecondition,
-        StatusCode.Unimplemented => ServingErrorCode.Unimplemented,
-        _ => ServingErrorCode.Internal,
-    };
-
     private static void CheckText(string field, string value)
     {
         if (RequestText.Check(field, value) is { } tooLong)
@@ -281,6 +270,6 @@ internal sealed class KServeGrpcService(
     private RpcException Refuse(string model, ServingErrorCode code, string message)
     {
         KServeLog.RequestRefused(logger, Api, model, code, message);
-        return new RpcException(new Status(KServeStatus.Grpc(code), message));
+        return new RpcException(new Status(ServingStatusCodes.ToGrpc(code), message));
     }
 }

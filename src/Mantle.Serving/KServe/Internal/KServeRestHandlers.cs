@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -149,7 +150,7 @@ internal sealed class KServeRestHandlers(
         catch (KServeRequestException ex)
         {
             KServeLog.RequestRefused(logger, Api, name, ex.Code, ex.Message);
-            await WriteErrorAsync(context, ex.HttpStatus ?? KServeStatus.Http(ex.Code), ex.Message);
+            await WriteErrorAsync(context, ex.HttpStatus ?? ServingStatusCodes.ToHttp(ex.Code), ex.Message);
             return ex.Code;
         }
         finally
@@ -259,7 +260,7 @@ internal sealed class KServeRestHandlers(
             KServeLog.RequestRefused(logger, Api, model, error.Code, error.Message);
         }
 
-        return WriteErrorAsync(context, KServeStatus.Http(error.Code), error.Message);
+        return WriteErrorAsync(context, ServingStatusCodes.ToHttp(error.Code), error.Message);
     }
 
     public static Task WriteErrorAsync(HttpContext context, int status, string message) =>

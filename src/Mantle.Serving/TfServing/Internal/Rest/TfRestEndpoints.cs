@@ -5,6 +5,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -215,7 +216,7 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
     {
         Record(context, model, null, error.Code);
         TfServingLog.RestRequestFailed(logger, model ?? "-", error.Code);
-        context.Response.StatusCode = status ?? TfStatusMapping.ToHttp(error.Code);
+        context.Response.StatusCode = status ?? ServingStatusCodes.ToHttp(error.Code);
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
         {
