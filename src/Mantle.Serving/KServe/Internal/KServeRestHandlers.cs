@@ -122,7 +122,7 @@ internal sealed class KServeRestHandlers(
         }
 
         var model = lookup.Model;
-        byte[]? body = null;
+        RequestBody? body = null;
         try
         {
             long? headerLength = null;
@@ -131,10 +131,20 @@ internal sealed class KServeRestHandlers(
                 headerLength = long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var h)
                     ? h
                     : throw new KServeRequestException($"header {HeaderLengthHeader} must be a non-negative integer (the length of the JSON part)");
+                if (context.Request.ContentLength is { } declared && h > declared)
+                {
+                    // Refused before the body is read: the JSON part cannot be longer than the whole body.
+                    throw KServeRestRequest.HeaderLengthBeyondBody(h, declared);
+                }
             }
 
-            (body, var length) = await KServeBodyReader.ReadAsync(context);
-            var request = KServeRestRequest.Decode(body.AsMemory(0, length), headerLength);
+            body = await RequestBodyReader.ReadAsync(context);
+            if (body.Error is { } bodyError)
+            {
+                throw new KServeRequestException(bodyError.Message, bodyError.Code, body.Status);
+            }
+
+            var request = KServeRestRequest.Decode(body.Memory, headerLength);
             var outputNames = request.OutputNames;
             KServeTensorCodec.CheckSignature(model, request.Inputs, outputNames);
             using var result = await model.InferAsync(new InferenceRequest(request.Inputs, outputNames), context.RequestAborted);
@@ -155,10 +165,7 @@ internal sealed class KServeRestHandlers(
         }
         finally
         {
-            if (body is not null)
-            {
-                ArrayPool<byte>.Shared.Return(body);
-            }
+            body?.Dispose();
         }
     }
 
