@@ -178,7 +178,8 @@ public sealed class ServingServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static void ThrowIfInvalid(ServingServerOptions options)
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid option.</summary>
+    internal static void ThrowIfInvalid(ServingServerOptions options)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
