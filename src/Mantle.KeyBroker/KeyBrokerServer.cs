@@ -14,7 +14,10 @@ namespace Mantle.KeyBroker;
 /// <summary>Builds a Kestrel host that runs only the key broker: HTTPS with the broker's certificate (client certificates allowed for admin mTLS), or plain HTTP on loopback.</summary>
 public static class KeyBrokerServer
 {
-    /// <summary>Builds (does not start) the broker application.</summary>
+    /// <summary>
+    /// Builds (does not start) the broker application: the broker's endpoints, a problem document for any other
+    /// path, and problem documents (never an empty 500) for faults.
+    /// </summary>
     /// <exception cref="ArgumentException">A URL is malformed, or plain HTTP was asked for on a non-loopback address.</exception>
     public static WebApplication Build(KeyBrokerServerOptions options)
     {
@@ -52,7 +55,10 @@ public static class KeyBrokerServer
         });
         options.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapMantleKeyBroker();
+        app.MapMantleKeyBrokerFallback();
         return app;
     }
 
