@@ -20,7 +20,8 @@ public static class KeyBrokerServiceCollectionExtensions
     /// unless an <see cref="IMasterKeyProvider"/> is registered first), the attestation policy engine and
     /// the endpoint handlers, and an exception handler that answers faults with problem documents (active where
     /// the host calls <c>UseExceptionHandler()</c>, as <see cref="KeyBrokerServer.Build"/> does). Evidence verifiers are
-    /// registered by the caller as <see cref="Mantle.Attestation.IEvidenceVerifier"/>.
+    /// registered by the caller as <see cref="Mantle.Attestation.IEvidenceVerifier"/>. At start the options and every
+    /// file of the configuration folder are checked, and the key material is loaded.
     /// </summary>
     public static IServiceCollection AddMantleKeyBroker(this IServiceCollection services, IConfiguration? configuration = null, Action<KeyBrokerOptions>? configure = null)
     {
