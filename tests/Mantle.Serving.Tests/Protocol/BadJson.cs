@@ -59,6 +59,20 @@ internal static class BadJson
     public static Gen<string> ValueNotOf(params JsonKind[] allowed) =>
         Gen.Elements(ValuesByKind.Where(pair => !allowed.Contains(pair.Key)).SelectMany(pair => pair.Value).ToArray());
 
+    /// <summary>A field from <paramref name="fields"/> and a JSON value of a kind the field does not accept.</summary>
+    public static Arbitrary<(T Field, string Value)> WrongType<T>(T[] fields, Func<T, JsonKind[]> allowed) =>
+        Gen.Elements(fields).SelectMany(field => ValueNotOf(allowed(field)).Select(value => (field, value))).ToArbitrary();
+
+    /// <summary>Asserts that a refusal carries no exception or stack trace and that its message names each mention.</summary>
+    public static void AssertNames(string body, string message, IEnumerable<string> mentions)
+    {
+        Xunit.Assert.True(IsClean(body), body);
+        foreach (var mention in mentions)
+        {
+            Xunit.Assert.Contains(mention, message, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>An array nested past a parser's depth limit, around a number.</summary>
     public static Gen<string> DeeplyNested(int minDepth) =>
         Gen.Choose(minDepth, minDepth + 2000).Select(depth => new string('[', depth) + "1" + new string(']', depth));
