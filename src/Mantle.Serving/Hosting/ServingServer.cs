@@ -75,7 +75,11 @@ public sealed class ServingServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names each key.</exception>
     /// <exception cref="ModelLoadException">A model has no loadable version; the message names the files.</exception>
-    public static async Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default)
+    public static Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, beforeListening: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>, running <paramref name="beforeListening"/> after the models loaded and before the listeners open (it may still set <see cref="ServingServerOptions.Tls"/>).</summary>
+    internal static async Task<ServingServer> StartAsync(ServingServerOptions options, Func<CancellationToken, Task>? beforeListening, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid(options);
@@ -107,6 +111,11 @@ public sealed class ServingServer : IAsyncDisposable
         try
         {
             await repository.LoadAsync(cancellationToken);
+            if (beforeListening is not null)
+            {
+                await beforeListening(cancellationToken);
+            }
+
             var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
             if (options.PollInterval > TimeSpan.Zero)
             {
