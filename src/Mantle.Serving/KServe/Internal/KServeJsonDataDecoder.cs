@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Mantle.Serving.Engine.Internal;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.KServe.Internal;
@@ -92,7 +93,13 @@ internal static class KServeJsonDataDecoder
             return;
         }
 
-        if (type is TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16)
+        if (type == TensorElementType.Float)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(target, ReadSingle(ref reader, input, type, index));
+            return;
+        }
+
+        if (type is TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16)
         {
             var value = ReadFloat(ref reader, input, type, index);
             switch (type)
@@ -163,9 +170,16 @@ internal static class KServeJsonDataDecoder
         }
     }
 
+    /// <summary>
+    /// An FP32 element, parsed straight to the nearest float (parsing to double first and narrowing rounds twice);
+    /// anything else (non-finite spellings, numbers beyond float's range) as <see cref="ReadFloat"/> reads it.
+    /// </summary>
+    private static float ReadSingle(ref Utf8JsonReader reader, string input, TensorElementType type, long index) =>
+        JsonFloats.TryGetSingle(ref reader, out var value) ? value : (float)ReadFloat(ref reader, input, type, index);
+
     private static double ReadFloat(ref Utf8JsonReader reader, string input, TensorElementType type, long index)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value))
+        if (reader.TokenType == JsonTokenType.Number && JsonFloats.TryGetDouble(ref reader, out var value))
         {
             return value;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
+using Mantle.Serving.Engine.Internal;
 
 namespace Mantle.Serving.TfServing.Internal.Rest;
 
@@ -23,7 +24,7 @@ internal static class JsonScalars
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            return reader.TryGetSingle(out value) && float.IsFinite(value);
+            return JsonFloats.TryGetSingle(ref reader, out value);
         }
 
         value = 0;
@@ -40,7 +41,7 @@ internal static class JsonScalars
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            return reader.TryGetDouble(out value) && double.IsFinite(value);
+            return JsonFloats.TryGetDouble(ref reader, out value);
         }
 
         return TryReadNonFinite(ref reader, out value);
