@@ -27,6 +27,8 @@ internal static class Program
         {
             case "serving-load":
                 return await ServingLoad.RunAsync(args[1..]).ConfigureAwait(false);
+            case "serving-outside":
+                return await ServingOutside.RunAsync(args[1..]).ConfigureAwait(false);
             case "json-floats":
                 JsonFloatBenchmarks.RunCpu(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 return 0;
