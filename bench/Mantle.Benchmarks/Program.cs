@@ -36,6 +36,8 @@ internal static class Program
             case "json-floats":
                 JsonFloatBenchmarks.RunCpu(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 return 0;
+            case "confidential-load":
+                return await ConfidentialLoad.RunAsync(args[1..]).ConfigureAwait(false);
             case "sealing-throughput":
                 SealingThroughput.Run(args[1..]);
                 return 0;

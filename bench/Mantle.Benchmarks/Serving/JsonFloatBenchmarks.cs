@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Mantle.Serving.Engine;
-using Mantle.Serving.Engine.Internal;
+using Mantle.Serving.Protocol.Internal;
 using Mantle.Serving.KServe.Internal;
 using Mantle.Serving.TfServing.Internal.Rest;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -51,6 +51,19 @@ public sealed class SimEvidenceProvider : IEvidenceProvider
         return SimMeasurement.Compute(programFolder, configurationDigest, configurationDigest is not null);
     }
 
+    /// <summary>
+    /// Computes the simulated measurement of a program folder and lists the files it covers (every <c>*.dll</c>, in
+    /// ordinal name order, with its length and SHA-384), so that a relying party can see which file differs between two builds.
+    /// </summary>
+    /// <exception cref="AttestationException">The folder does not exist.</exception>
+    public static (string Measurement, IReadOnlyList<SimMeasuredFile> Files) MeasureProgram(string programFolder, byte[]? configurationDigest = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(programFolder);
+        var files = new List<SimMeasuredFile>();
+        var measurement = SimMeasurement.Compute(programFolder, configurationDigest, configurationDigest is not null, files);
+        return (Convert.ToHexStringLower(measurement), files);
+    }
+
     /// <summary>The folder that is measured by default: the entry assembly's folder.</summary>
     public static string DefaultProgramFolder
     {

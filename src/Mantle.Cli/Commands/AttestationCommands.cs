@@ -16,10 +16,12 @@ internal static class AttestationCommands
             AttestRaTlsCommand.Create(),
             AttestRaTlsCertCommand.Create(),
         });
-        root.Add(new Command("policy", "Sign attestation policies as an auditor.")
+        root.Add(new Command("policy", "Write attestation policies from a build, and sign them as an auditor.")
         {
+            MeasureCommand.CreatePolicyFromBuild(),
             PolicyKeygenCommand.Create(),
             PolicySignCommand.Create(),
         });
+        root.Add(MeasureCommand.CreateMeasure());
     }
 }

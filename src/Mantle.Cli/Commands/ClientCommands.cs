@@ -13,5 +13,6 @@ internal static class ClientCommands
         root.Subcommands.Add(InferCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(Demo.DemoCommand.Create());
     }
 }

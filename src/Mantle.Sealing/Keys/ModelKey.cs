@@ -138,6 +138,13 @@ public sealed class ModelKey : IDisposable
         }
     }
 
+    /// <summary>A copy of the 32 key bytes, to hand to a key broker (<c>mantle broker keys put</c>); clear it after use.</summary>
+    public byte[] ExportBytes()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (byte[])_key.Clone();
+    }
+
     /// <summary>Writes this key to a new file readable only by its owner (mode 0600 on Unix).</summary>
     /// <exception cref="SealingException">The file exists already (<see cref="SealingErrorCode.OutputExists"/>).</exception>
     public void Save(string path)

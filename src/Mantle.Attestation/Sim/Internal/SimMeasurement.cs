@@ -13,7 +13,11 @@ internal static class SimMeasurement
 {
     private static ReadOnlySpan<byte> Label => "mantle/sim/v1/measurement\0"u8;
 
-    public static byte[] Compute(string programFolder, ReadOnlySpan<byte> configurationDigest, bool hasConfiguration)
+    public static byte[] Compute(string programFolder, ReadOnlySpan<byte> configurationDigest, bool hasConfiguration) =>
+        Compute(programFolder, configurationDigest, hasConfiguration, null);
+
+    /// <summary>Computes the measurement and, when <paramref name="files"/> is given, adds each measured file to it.</summary>
+    public static byte[] Compute(string programFolder, ReadOnlySpan<byte> configurationDigest, bool hasConfiguration, List<SimMeasuredFile>? files)
     {
         if (!Directory.Exists(programFolder))
         {
@@ -24,19 +28,22 @@ internal static class SimMeasurement
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA384);
         hash.AppendData(Label);
-        var files = Directory.GetFiles(programFolder, "*.dll", SearchOption.TopDirectoryOnly);
-        Array.Sort(files, StringComparer.Ordinal);
+        var assemblies = Directory.GetFiles(programFolder, "*.dll", SearchOption.TopDirectoryOnly);
+        Array.Sort(assemblies, StringComparer.Ordinal);
         Span<byte> number = stackalloc byte[8];
-        foreach (var file in files)
+        foreach (var file in assemblies)
         {
             var name = Encoding.UTF8.GetBytes(Path.GetFileName(file));
             BinaryPrimitives.WriteUInt32LittleEndian(number, (uint)name.Length);
             hash.AppendData(number[..4]);
             hash.AppendData(name);
             using var stream = File.OpenRead(file);
-            BinaryPrimitives.WriteInt64LittleEndian(number, stream.Length);
+            var length = stream.Length;
+            BinaryPrimitives.WriteInt64LittleEndian(number, length);
             hash.AppendData(number);
-            hash.AppendData(SHA384.HashData(stream));
+            var digest = SHA384.HashData(stream);
+            hash.AppendData(digest);
+            files?.Add(new SimMeasuredFile(Path.GetFileName(file), length, Convert.ToHexStringLower(digest)));
         }
 
         hash.AppendData([hasConfiguration ? (byte)1 : (byte)0]);

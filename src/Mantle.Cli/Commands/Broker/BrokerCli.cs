@@ -42,7 +42,7 @@ internal static class BrokerCli
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.UsageError;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or ArgumentException or Mantle.Attestation.AttestationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or ArgumentException or Mantle.Attestation.AttestationException or Mantle.Sealing.SealingException)
         {
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.UsageError;

@@ -3,18 +3,18 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Mantle.Serving.Engine;
-using Mantle.Serving.Engine.Internal;
+using Mantle.Serving.Protocol.Internal;
 using Mantle.Serving.KServe.Internal;
 using Mantle.Serving.TfServing.Internal.Rest;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Mantle.Serving.Tests.Engine;
+namespace Mantle.Serving.Tests.Protocol.Internal;
 
 /// <summary>
 /// The fast float parsing of JSON tensors gives exactly what <see cref="float.Parse(string, IFormatProvider)"/> and
 /// <see cref="double.Parse(string, IFormatProvider)"/> give, bit for bit, on edge cases and on generated numbers.
 /// </summary>
-public sealed class JsonFloatsTests
+public sealed class JsonFloatsParsingTests
 {
     private static readonly string[] EdgeCases =
     [

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mantle.Attestation;
+using Mantle.Attestation.Sim;
+using Spectre.Console;
+
+namespace Mantle.Cli.Commands.Attestation;
+
+/// <summary>
+/// <c>mantle measure</c> and <c>mantle policy from-build</c>: the simulated measurement of a build (by default the running
+/// one), and a policy pinned to it. Release builds are reproducible, so anyone who builds the same commit gets the same
+/// measurement and can check what a policy pins.
+/// </summary>
+internal static class MeasureCommand
+{
+    private static readonly string[] SimOnly = ["sim"];
+    private static readonly string[] UpToDate = ["UpToDate"];
+
+    public static Command CreateMeasure()
+    {
+        var program = ProgramOption();
+        var json = new Option<bool>("--json") { Description = "Write {\"tee\", \"measurement\", \"program\", \"files\"} to stdout." };
+        var command = new Command("measure", "Print the simulated-TEE measurement of a build: SHA-384 over its assemblies (default: this mantle).") { program, json };
+        command.SetAction(parse =>
+        {
+            if (!TryMeasure(parse.GetValue(program), out var folder, out var measurement, out var files))
+            {
+                return ExitCodes.UsageError;
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    tee = "sim",
+                    measurement,
+                    program = folder,
+                    files = files.Select(f => new { name = f.Name, length = f.Length, sha384 = f.Sha384 }),
+                }));
+            }
+            else
+            {
+                AttestationCli.Human.MarkupLine($"sim measurement of {Markup.Escape(folder)} ({files.Count} assemblies):");
+                Console.WriteLine(measurement);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command CreatePolicyFromBuild()
+    {
+        var program = ProgramOption();
+        var output = new Option<string?>("--out", "-o") { Description = "Write the policy to this file instead of stdout." };
+        var command = new Command("from-build", "Write an attestation policy that accepts only the simulated measurement of a build (default: this mantle).") { program, output };
+        command.SetAction(parse =>
+        {
+            if (!TryMeasure(parse.GetValue(program), out var folder, out var measurement, out _))
+            {
+                return ExitCodes.UsageError;
+            }
+
+            var policy = PinnedPolicy(measurement);
+            if (parse.GetValue(output) is { } path)
+            {
+                try
+                {
+                    File.WriteAllText(path, policy + "\n");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    AttestationCli.WriteRefusal($"Cannot write --out {path}: {ex.Message}");
+                    return ExitCodes.Failure;
+                }
+
+                AttestationCli.Human.MarkupLine($"wrote a policy pinned to sim measurement {measurement} of {Markup.Escape(folder)} to {Markup.Escape(path)}");
+            }
+            else
+            {
+                Console.WriteLine(policy);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>A policy that accepts sim evidence of exactly this measurement, not in debug mode.</summary>
+    public static string PinnedPolicy(string measurement) =>
+        JsonSerializer.Serialize(new
+        {
+            version = 1,
+            tees = SimOnly,
+            allow_debug = false,
+            tcb_status = UpToDate,
+            claims = new { measurement = new { equals = measurement } },
+        });
+
+    private static Option<string?> ProgramOption() =>
+        new("--program") { Description = "The folder of a build to measure (where mantle.dll is). Default: the running mantle's folder.", HelpName = "DIR" };
+
+    private static bool TryMeasure(string? program, out string folder, out string measurement, out IReadOnlyList<SimMeasuredFile> files)
+    {
+        folder = Path.GetFullPath(program ?? SimEvidenceProvider.DefaultProgramFolder);
+        if (!Directory.Exists(folder))
+        {
+            AttestationCli.WriteRefusal($"--program {folder} does not exist; pass the folder of a build (where mantle.dll is).");
+            measurement = "";
+            files = [];
+            return false;
+        }
+
+        try
+        {
+            (measurement, files) = SimEvidenceProvider.MeasureProgram(folder);
+        }
+        catch (AttestationException ex)
+        {
+            AttestationCli.WriteRefusal(ex.Message);
+            measurement = "";
+            files = [];
+            return false;
+        }
+
+        if (files.Count == 0)
+        {
+            AttestationCli.WriteRefusal($"--program {folder} holds no assemblies (*.dll) to measure; pass the folder of a build (where mantle.dll is).");
+            return false;
+        }
+
+        return true;
+    }
+}
