@@ -19,7 +19,7 @@ internal static class SealingOutside
     {
         var gib = double.Parse(Arg(args, "--gib") ?? "1", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
-        var mantle = Arg(args, "--mantle") ?? ServingOutside.FindMantle();
+        var mantle = Arg(args, "--mantle") ?? MantleServer.DefaultMantle;
         var folder = Path.Combine(Arg(args, "--dir") ?? "/dev/shm", "mantle-seal-outside-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         try

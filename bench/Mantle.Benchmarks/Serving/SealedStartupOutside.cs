@@ -21,7 +21,7 @@ internal static class SealedStartupOutside
     {
         var layers = int.Parse(Arg(args, "--layers") ?? "24", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
-        var mantle = Arg(args, "--mantle") ?? ServingOutside.FindMantle();
+        var mantle = Arg(args, "--mantle") ?? MantleServer.DefaultMantle;
         var root = Directory.CreateTempSubdirectory("mantle-startup-").FullName;
         try
         {
@@ -44,7 +44,7 @@ internal static class SealedStartupOutside
             Console.WriteLine($"model: {layers} MatMul+Relu layers of {Width}×{Width}, {model.Length / 1e6:F1} MB; {Environment.ProcessorCount} cores, load average {ServingOutside.LoadAverage()}");
             string[] plainArgs = ["--model_name", "m", "--model_base_path", plain];
             string[] sealedArgs = ["--model_name", "m", "--model_base_path", sealedBase, "--owner-key", ownerFile + ".pub", "--key-file", keyFile];
-            using (await MantleServer.StartAsync(mantle, plainArgs).ConfigureAwait(false))
+            using (await MantleServer.StartPlaintextAsync(mantle, plainArgs).ConfigureAwait(false))
             {
                 // One unmeasured start: the model file and the runtime's own files are in the page cache from here on.
             }
@@ -53,12 +53,12 @@ internal static class SealedStartupOutside
             var sealedTimes = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
-                using (var server = await MantleServer.StartAsync(mantle, plainArgs).ConfigureAwait(false))
+                using (var server = await MantleServer.StartPlaintextAsync(mantle, plainArgs).ConfigureAwait(false))
                 {
                     plainTimes.Add(server.TimeToReady.TotalMilliseconds);
                 }
 
-                using (var server = await MantleServer.StartAsync(mantle, sealedArgs).ConfigureAwait(false))
+                using (var server = await MantleServer.StartPlaintextAsync(mantle, sealedArgs).ConfigureAwait(false))
                 {
                     sealedTimes.Add(server.TimeToReady.TotalMilliseconds);
                 }

@@ -39,7 +39,7 @@ internal static class ServingOutside
             throw new ArgumentException($"--protocols: unknown API '{protocol}'; use a comma-separated list of {string.Join(", ", AllProtocols)}.");
         }
 
-        var mantle = StringArg(args, "--mantle") ?? FindMantle();
+        var mantle = StringArg(args, "--mantle") ?? MantleServer.DefaultMantle;
         var jsonPath = StringArg(args, "--json");
         var keep = StringArg(args, "--models-dir");
         var root = keep ?? Directory.CreateTempSubdirectory("mantle-outside-").FullName;
@@ -56,7 +56,7 @@ internal static class ServingOutside
                 $"  config {{ name: \"{m.Name}\" base_path: \"{m.Path}\" model_platform: \"onnx\" }}\n")) + "}\n").ConfigureAwait(false);
 
             Console.WriteLine($"mantle: {mantle}; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
-            using var server = await MantleServer.StartAsync(mantle, config).ConfigureAwait(false);
+            using var server = await MantleServer.StartPlaintextAsync(mantle, ["--model_config_file", config]).ConfigureAwait(false);
             Console.WriteLine($"server pid {server.Pid}, gRPC {server.GrpcPort}, REST {server.RestPort}; start-up took {server.StartupCpuSeconds:F2} s of CPU (not counted)");
             var results = new List<object>();
             foreach (var (model, path, loop) in models.Where(m => m.Loop > 0))
@@ -207,21 +207,6 @@ internal static class ServingOutside
         Directory.CreateDirectory(Path.Combine(basePath, "1"));
         File.WriteAllBytes(Path.Combine(basePath, "1", "model.onnx"), model);
         return basePath;
-    }
-
-    /// <summary>The repository's Release build of the mantle command (artifacts/bin/Mantle.Cli/release/mantle.dll).</summary>
-    internal static string FindMantle()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "artifacts", "bin", "Mantle.Cli", "release", "mantle.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new ArgumentException("--mantle: mantle.dll was not found under artifacts/bin/Mantle.Cli/release; build in Release or pass --mantle PATH.");
     }
 
     internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
