@@ -33,20 +33,6 @@ public sealed class UnsealedModel : IDisposable
             : throw new KeyNotFoundException($"The sealed model '{Manifest.Name}' has no file '{path}'; it has: {string.Join(", ", _byPath.Keys)}.");
     }
 
-    /// <summary>The plaintext of the file at <paramref name="path"/>, if the model has it.</summary>
-    public bool TryGetContent(string path, out byte[] content)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_byPath.TryGetValue(path, out var file))
-        {
-            content = file.Content;
-            return true;
-        }
-
-        content = [];
-        return false;
-    }
-
     /// <summary>
     /// Hands the plaintext of the file at <paramref name="path"/> over to the caller, who then owns it and must clear it
     /// (<see cref="CryptographicOperations.ZeroMemory"/>); disposing this model no longer does. This saves a copy of a

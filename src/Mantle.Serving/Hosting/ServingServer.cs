@@ -63,12 +63,6 @@ public sealed class ServingServer : IAsyncDisposable
     /// <summary>The metrics both listeners record into.</summary>
     public ServingMetrics Metrics { get; }
 
-    /// <summary>The REST application's services.</summary>
-    public IServiceProvider RestServices => _rest.Services;
-
-    /// <summary>The gRPC application's services.</summary>
-    public IServiceProvider GrpcServices => _grpc.Services;
-
     /// <summary>
     /// Loads the models of <see cref="ServingServerOptions.Models"/>, then opens both listeners and
     /// starts polling the model folders.
