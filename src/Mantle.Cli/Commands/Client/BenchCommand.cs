@@ -136,6 +136,7 @@ internal static class BenchCommand
                 },
             };
             Console.Out.WriteLine(JsonSerializer.Serialize(document));
+            ReportErrors(result);
             return;
         }
 
@@ -148,9 +149,16 @@ internal static class BenchCommand
         table.AddRow("latency p50 / p90 / p99", $"{result.Latency.P50:F3} / {result.Latency.P90:F3} / {result.Latency.P99:F3} ms");
         table.AddRow("latency mean / max", $"{result.Latency.Mean:F3} / {result.Latency.Max:F3} ms");
         console.Write(table);
-        if (result.FirstError is { } first)
+        ReportErrors(result);
+    }
+
+    /// <summary>Requests that failed make the run fail (exit 4): one error line, as every command writes it, with the first failure.</summary>
+    private static void ReportErrors(LoadResult result)
+    {
+        if (result.Errors > 0)
         {
-            Console.Error.WriteLine($"first error: {first}");
+            var first = result.FirstError is { } text ? $"; the first: {ErrorOutput.OneLine(text)}" : string.Empty;
+            Console.Error.WriteLine($"error: {result.Errors} of {result.Requests} requests failed{first}");
         }
     }
 }
