@@ -146,7 +146,7 @@ public sealed class ValueValidationTests(CliWorkspaceFixture fixture) : IClassFi
     }
 
     [Theory]
-    [InlineData("--file_system_poll_wait_seconds", "-1", "--file_system_poll_wait_seconds must be at least 0 seconds, not -1.")]
+    [InlineData("--file_system_poll_wait_seconds", "-1", "--file_system_poll_wait_seconds must be between 0 and 4294967 seconds, not -1.")]
     [InlineData("--port", "70000", "--port must be between 0 and 65535, not 70000.")]
     [InlineData("--broker-timeout", "-2", "--broker-timeout must be at least 0 seconds, not -2.")]
     public async Task Serve_ValueOutOfRange_UsageError(string option, string value, string message)

@@ -6,6 +6,7 @@ using Mantle.KeyBroker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Mantle.Cli.Commands.Broker;
 
@@ -74,9 +75,9 @@ internal static class BrokerServeCommand
                     await app.DisposeAsync();
                 }
 
-                if (ex is IOException)
+                if (CannotStart(ex, options) is { } reported)
                 {
-                    throw new CliException(CliErrorCodes.Failure, $"Cannot listen on {string.Join(", ", options.Urls.DefaultIfEmpty("https://127.0.0.1:8443"))}: {ex.Message}", ex);
+                    throw reported;
                 }
 
                 throw;
@@ -95,6 +96,16 @@ internal static class BrokerServeCommand
         });
         return command;
     }
+
+    /// <summary>A failed start in the user's terms: a configuration the broker refuses names its setting or file; a port that cannot be opened names the addresses.</summary>
+    private static CliException? CannotStart(Exception error, KeyBrokerServerOptions options) => error switch
+    {
+        IOException => new CliException(CliErrorCodes.Failure, $"Cannot listen on {string.Join(", ", options.Urls.DefaultIfEmpty("https://127.0.0.1:8443"))}: {error.Message}", error),
+        OptionsValidationException invalid => new CliException(CliErrorCodes.InvalidFile, "the broker cannot start: " + string.Join(" ", invalid.Failures), error),
+        ArgumentException argument => new CliException(CliErrorCodes.Usage, "the broker cannot start: " + CliErrors.WithoutParameterName(argument), error),
+        InvalidOperationException => new CliException(CliErrorCodes.InvalidFile, "the broker cannot start: " + error.Message, error),
+        _ => null,
+    };
 
     /// <summary>Refuses a <c>--db</c> that is neither form, or a SQLite file whose folder does not exist (SQLite would say only "unable to open").</summary>
     private static void CheckDatabase(string? database)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mantle.Cli.CommandLine;
+using Mantle.Serving.Hosting;
 
 namespace Mantle.Cli.Commands.Serving;
 
@@ -18,7 +19,7 @@ internal sealed class ServeOptions
 
     public Option<string?> ConfigFile { get; } = new Option<string?>("--model_config_file") { Description = "Text-format model_config_list (several models, version policies, labels)." }.InputFile();
 
-    public Option<int> Poll { get; } = new Option<int>("--file_system_poll_wait_seconds") { Description = "Seconds between scans of the model folders for new versions; 0 disables.", DefaultValueFactory = _ => 1 }.Range(0, int.MaxValue, "seconds");
+    public Option<int> Poll { get; } = new Option<int>("--file_system_poll_wait_seconds") { Description = "Seconds between scans of the model folders for new versions; 0 disables.", DefaultValueFactory = _ => 1 }.Range(0, (int)ServingServerOptions.MaxPollInterval.TotalSeconds, "seconds");
 
     public Option<int> IntraOp { get; } = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 lets ONNX Runtime decide.", DefaultValueFactory = _ => 0 }.Range(0, 1024);
 
