@@ -60,6 +60,11 @@ internal static partial class WalkRunner
         }
 
         var message = errorLines.FirstOrDefault()?["error:".Length..].Trim() ?? "";
+        if (message.Contains("subchannel", StringComparison.OrdinalIgnoreCase) || message.StartsWith("Unavailable", StringComparison.Ordinal))
+        {
+            problems.Add("a transport's own words (gRPC's 'subchannel', 'Unavailable') instead of plain ones");
+        }
+
         foreach (var mention in walkCase.Mentions.Where(mention => !message.Contains(mention, StringComparison.Ordinal)))
         {
             problems.Add($"the error does not name '{mention}'");
