@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 
 namespace Mantle.Cli.CommandLine;
 
@@ -9,6 +10,13 @@ internal static class CommandRunner
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         ArgumentNullException.ThrowIfNull(root);
+
+        // System.CommandLine listens for SIGINT and SIGTERM only once a command's action has started, so a signal during
+        // its first steps (a connection already open) killed the process without a word (exit 143). These registrations,
+        // made before anything runs, cancel the command instead; once System.CommandLine listens too, its grace applies.
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         ParseResult? parse = null;
         try
         {
@@ -24,7 +32,7 @@ internal static class CommandRunner
             // in-flight requests. System.CommandLine's default grace of 2 s killed a busy server mid-drain (exit 143);
             // 30 s is the ASP.NET Core host's own drain limit and Kubernetes' default termination grace period.
             var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30), EnableDefaultExceptionHandler = false };
-            return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+            return await parse.InvokeAsync(invocation, stop.Token).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -32,6 +40,19 @@ internal static class CommandRunner
             var reported = CliErrors.From(error, parse);
             ErrorOutput.Write(reported, parse is not null && ParseErrors.WantsJson(parse), error);
             return reported.ExitCode;
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // System.CommandLine's handler for the same signal ran first and waited for the command to finish.
+            }
         }
     }
 
