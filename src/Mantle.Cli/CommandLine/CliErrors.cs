@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Text.Json;
 using Grpc.Core;
 using Mantle.Attestation;
+using Mantle.Cli.Commands;
 using Mantle.Cli.Commands.Demo;
 using Mantle.Client.Inference;
 using Mantle.Client.Trust;
@@ -30,7 +31,8 @@ internal static class CliErrors
         var scope = CommandScope.Current;
         if (error is CliException cli)
         {
-            return cli.Error;
+            // A command's own usage error may be about a file's content without saying which option gave the file.
+            return cli.Error.ExitCode == ExitCodes.UsageError ? NamingTheOption(cli.Error, parse) : cli.Error;
         }
 
         if (error is ServerVerificationException refusal)
@@ -43,18 +45,31 @@ internal static class CliErrors
             return Connections.Unreachable(scope?.Remote, scope?.RemoteName ?? "the server", failure).Error;
         }
 
-        var mapped = Map(error, parse, scope);
-        if (mapped.Option is null && OptionFiles.Mentioned(parse, mapped.Message) is { } named)
+        return NamingTheOption(Map(error, parse, scope), parse);
+    }
+
+    /// <summary>
+    /// An error whose message mentions a file given on the command line, with the option that named it: a message that
+    /// starts with the path gets the option before it, any other gets it as a prefix. A usage error about a named file
+    /// is about its content (<c>invalid_file</c>).
+    /// </summary>
+    private static CliError NamingTheOption(CliError error, ParseResult? parse)
+    {
+        if (error.Option is not null || OptionFiles.Mentioned(parse, error.Message) is not { } named)
         {
-            mapped = mapped with
-            {
-                Message = mapped.Message.Contains(named.Label, StringComparison.Ordinal) ? mapped.Message : $"{named.Label}: {mapped.Message}",
-                Option = named.Label,
-                Path = named.Path,
-            };
+            return error;
         }
 
-        return mapped;
+        var message = error.Message.Contains(named.Label, StringComparison.Ordinal) ? error.Message
+            : error.Message.StartsWith(named.Path, StringComparison.Ordinal) ? $"{named.Label} {error.Message}"
+            : $"{named.Label}: {error.Message}";
+        return error with
+        {
+            Code = error.Code == CliErrorCodes.Usage ? CliErrorCodes.InvalidFile : error.Code,
+            Message = message,
+            Option = named.Label,
+            Path = named.Path,
+        };
     }
 
     private static CliError Map(Exception error, ParseResult? parse, CommandScope? scope)
