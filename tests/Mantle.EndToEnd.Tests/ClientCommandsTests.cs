@@ -124,12 +124,15 @@ public sealed class ClientCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bench_UnknownModel_ExitsWithRemoteErrorAndNoJson()
+    public async Task Bench_UnknownModel_ExitsWithRemoteErrorAndOnlyTheErrorAsJson()
     {
         var (exit, stdout, stderr) = await MantleProcess.RunAsync("bench", "--url", Url("tfs-grpc"), "--model", "missing", "--protocol", "tfs-grpc", "--loop", "3", "--json");
 
         Assert.Equal(4, exit);
-        Assert.Equal("", stdout.Trim());
+        var error = JsonDocument.Parse(stdout).RootElement.GetProperty("error");
+        Assert.Equal("remote_error", error.GetProperty("code").GetString());
+        Assert.Contains("missing", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
         Assert.Contains("missing", stderr, StringComparison.Ordinal);
     }
 

@@ -42,7 +42,7 @@ internal static class RandomTensors
         }
 
         var size = TensorDataTypes.SizeOf(dataType);
-        var data = new byte[count * size];
+        var data = new byte[checked(count * size)];
         var span = data.AsSpan();
         for (var i = 0; i < count; i++)
         {

@@ -189,7 +189,7 @@ public sealed class BrokerSession : IDisposable
             var waited = _options.TimeProvider.GetElapsedTime(started);
             throw new ConfidentialStartException(ConfidentialStartStep.Connect, ex.IsTransient
                 ? $"Cannot reach the key broker at {_options.BrokerUrl} (tried for {waited.TotalSeconds:0} s, --broker-timeout {_options.RetryFor.TotalSeconds:0} s): "
-                    + $"{(ex.InnerException ?? ex).Message} Check that the broker runs and that --broker names it."
+                    + $"{(ex.InnerException ?? ex).Message.TrimEnd('.')}. Check that the broker runs and that --broker names it."
                 : $"{ex.Detail} Check --broker-ca.", ex);
         }
         finally

@@ -44,7 +44,8 @@ public sealed class AttestCommandTests : IDisposable
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
         Assert.False(json.RootElement.GetProperty("verified").GetBoolean());
-        Assert.Contains("does not verify", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("does not verify", json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("refused", json.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class AttestCommandTests : IDisposable
 
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
-        Assert.Equal("MalformedEvidence", json.RootElement.GetProperty("error_code").GetString());
+        Assert.Equal("MalformedEvidence", json.RootElement.GetProperty("error").GetProperty("detail_code").GetString());
     }
 
     [Fact]
@@ -174,7 +175,7 @@ public sealed class AttestCommandTests : IDisposable
 
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
-        Assert.Equal("InvalidCollateral", json.RootElement.GetProperty("error_code").GetString());
+        Assert.Equal("InvalidCollateral", json.RootElement.GetProperty("error").GetProperty("detail_code").GetString());
     }
 
     [Fact]

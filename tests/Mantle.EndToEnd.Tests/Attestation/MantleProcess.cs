@@ -5,7 +5,11 @@ namespace Mantle.EndToEnd.Tests.Attestation;
 /// <summary>Runs the mantle CLI from the test output folder as a child process, with its own config folder.</summary>
 internal static class MantleProcess
 {
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string configHome, params string[] args)
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string configHome, params string[] args) =>
+        RunAsync(configHome, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs mantle with more environment variables (for example <c>MANTLE_DEBUG</c>).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string configHome, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +26,11 @@ internal static class MantleProcess
         start.Environment["XDG_CONFIG_HOME"] = configHome;
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);

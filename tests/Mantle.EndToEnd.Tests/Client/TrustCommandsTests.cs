@@ -88,8 +88,9 @@ public sealed class TrustCommandsTests : IDisposable
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
         Assert.False(root.GetProperty("verified").GetBoolean());
-        Assert.Equal("PolicyViolation", root.GetProperty("error_code").GetString());
-        Assert.Contains("fails the policy: claim 'measurement'", root.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("refused", root.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("PolicyViolation", root.GetProperty("error").GetProperty("detail_code").GetString());
+        Assert.Contains("fails the policy: claim 'measurement'", root.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("measurement", root.GetProperty("policy").GetProperty("failures")[0].GetProperty("claim").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("server").ValueKind);
     }
@@ -118,7 +119,7 @@ public sealed class TrustCommandsTests : IDisposable
         var (exit, _, stderr) = await MantleProcess.RunAsync("verify", "--url", "https://" + Target(server), "--ca", PathOf("ca.crt"));
 
         Assert.Equal(3, exit);
-        Assert.Contains("refused: The server certificate (CN=localhost, issuer CN=Some Other CA) is not issued by the CA in ca.crt", stderr, StringComparison.Ordinal);
+        Assert.Contains("error: The server certificate (CN=localhost, issuer CN=Some Other CA) is not issued by the CA in ca.crt", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,8 +134,8 @@ public sealed class TrustCommandsTests : IDisposable
 
         Assert.Equal(4, exit);
         using var json = JsonDocument.Parse(stdout);
-        Assert.Equal("Unreachable", json.RootElement.GetProperty("error_code").GetString());
-        Assert.Contains($"Cannot reach 127.0.0.1:{port}: the connection was refused", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("unreachable", json.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains($"Cannot reach the server at https://127.0.0.1:{port}/: the connection was refused", json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -193,7 +194,7 @@ public sealed class TrustCommandsTests : IDisposable
             "--policy", PathOf("policy.json"), "--sim-key", PathOf("sim-key.pem"));
 
         Assert.Equal(3, exit);
-        Assert.Contains("refused: The server's RA-TLS evidence fails the policy: claim 'measurement'", stderr, StringComparison.Ordinal);
+        Assert.Contains("error: The server's RA-TLS evidence fails the policy: claim 'measurement'", stderr, StringComparison.Ordinal);
         Assert.Equal(0, server.Requests);
     }
 

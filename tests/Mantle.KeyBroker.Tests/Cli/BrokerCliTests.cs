@@ -179,8 +179,10 @@ public sealed class BrokerCliTests
             string[] db = database is null ? [] : ["--db", "sqlite:" + Path.Combine(dir, database)];
             var result = await MantleAsync(["broker", "serve", "--config", dir, "--plaintext", "--urls", "http://127.0.0.1:0", .. db]);
 
+            // A --db whose folder is missing is refused with the option before the broker is built.
             Assert.Equal(2, result.Code);
-            Assert.Contains("error: the broker cannot start", result.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith(database is null ? "error: the broker cannot start: " : "error: --db ", result.Stderr, StringComparison.Ordinal);
+            Assert.Single(result.Stderr.Split('\n'), line => line.StartsWith("error:", StringComparison.Ordinal));
             Assert.Contains(reason, result.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
         }

@@ -36,7 +36,9 @@ public sealed class SealingCommandsTests : IDisposable
 
         Assert.Equal(UsageError, result.ExitCode);
         Assert.Contains("exists already", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("OutputExists", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        var error = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error");
+        Assert.Equal("file_unusable", error.GetProperty("code").GetString());
+        Assert.Equal("OutputExists", error.GetProperty("detail_code").GetString());
     }
 
     [Fact]
@@ -134,7 +136,9 @@ public sealed class SealingCommandsTests : IDisposable
         var result = await Run("inspect", "sealed", "--owner-key", "owner.pem.pub", "--json");
 
         Assert.Equal(VerificationFailed, result.ExitCode);
-        Assert.Equal(code.ToString(), JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        var error = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error");
+        Assert.Equal("refused", error.GetProperty("code").GetString());
+        Assert.Equal(code.ToString(), error.GetProperty("detail_code").GetString());
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("signature verified", result.Stderr, StringComparison.Ordinal);
     }
@@ -162,7 +166,9 @@ public sealed class SealingCommandsTests : IDisposable
         var result = await Run("unseal", "--in", "sealed", "--out", "plain", "--key", "model.key", "--owner-key", "other.pem.pub", "--json");
 
         Assert.Equal(VerificationFailed, result.ExitCode);
-        Assert.Equal("ManifestUntrustedSigner", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        var error = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error");
+        Assert.Equal("refused", error.GetProperty("code").GetString());
+        Assert.Equal("ManifestUntrustedSigner", error.GetProperty("detail_code").GetString());
     }
 
     [Fact]
@@ -185,7 +191,10 @@ public sealed class SealingCommandsTests : IDisposable
         var result = await Run("unseal", "--in", "sealed", "--out", "plain", "--key", "model.key", "--owner-key", "owner.pem", "--json");
 
         Assert.Equal(UsageError, result.ExitCode);
-        Assert.Equal("PrivateKeyGiven", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error").GetProperty("code").GetString());
+        var error = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("error");
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        Assert.Equal("PrivateKeyGiven", error.GetProperty("detail_code").GetString());
+        Assert.Equal("--owner-key", error.GetProperty("option").GetString());
         AssertNamesPubFile(result.Stderr);
         Assert.False(Directory.Exists(_folder.Combine("plain")));
     }
@@ -218,8 +227,8 @@ public sealed class SealingCommandsTests : IDisposable
     {
         var result = await Run("seal", "--in", "x");
 
-        Assert.NotEqual(Success, result.ExitCode);
-        Assert.Contains("--out", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(UsageError, result.ExitCode);
+        Assert.StartsWith("error: --out is required", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Mantle.Attestation;
-using Mantle.Attestation.Policy;
+using Mantle.Cli.CommandLine;
 
 namespace Mantle.Cli.Commands.Attestation;
 
@@ -9,61 +9,37 @@ internal static class AttestVerifyCommand
 {
     public static Command Create()
     {
-        var evidence = new Option<string>("--evidence", "-e") { Description = "The evidence file (SGX/TDX quote, SNP report or envelope, sim evidence).", Required = true };
+        var evidence = new Option<string>("--evidence", "-e") { Description = "The evidence file (SGX/TDX quote, SNP report or envelope, sim evidence).", Required = true }.InputFile();
         var options = new VerifierOptions();
         var command = new Command("verify", "Verify evidence to its vendor root (and a policy). Exit 0 when verified, 3 when refused.") { evidence };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var json = parse.GetValue(options.Json);
-            AttestationClaims? claims = null;
-            PolicyDecision? decision = null;
-            try
+            var bytes = OptionFiles.ReadAllBytes(parse.GetValue(evidence)!, "--evidence");
+            var policy = options.LoadPolicy(parse);
+            var verifier = options.CreateVerifier(parse, requireCollateral: true);
+            var claims = await AttestationCli.VerifyAsync(() => verifier.VerifyAsync(bytes, cancellationToken));
+            var decision = policy?.Evaluate(claims);
+            if (decision is { Allowed: false })
             {
-                var bytes = AttestationCli.ReadFile(parse.GetValue(evidence)!, "--evidence");
-                var policy = options.LoadPolicy(parse);
-                var verifier = options.CreateVerifier(parse, requireCollateral: true);
-                claims = await verifier.VerifyAsync(bytes, cancellationToken);
-                decision = policy?.Evaluate(claims);
-                if (decision is { Allowed: false })
-                {
-                    return Refused(json, claims, decision, $"The evidence is authentic but {decision.Reason}.", nameof(AttestationErrorCode.PolicyViolation), ExitCodes.VerificationFailed);
-                }
+                throw PolicyRefusal($"The evidence is authentic but {decision.Reason}.", claims, decision);
+            }
 
-                if (json)
-                {
-                    AttestationCli.WriteJson(true, claims, decision, null, null);
-                }
-                else
-                {
-                    AttestationCli.WriteClaims($"verified {claims.Tee.ToName()} evidence" + (decision is null ? string.Empty : " (policy: allowed)"), claims);
-                }
+            if (parse.GetValue(options.Json))
+            {
+                AttestationCli.WriteJson(claims, decision);
+            }
+            else
+            {
+                AttestationCli.WriteClaims($"verified {claims.Tee.ToName()} evidence" + (decision is null ? string.Empty : " (policy: allowed)"), claims);
+            }
 
-                return ExitCodes.Success;
-            }
-            catch (Exception ex) when (ex is UsageException or ArgumentException)
-            {
-                return Refused(json, claims, decision, ex.Message, "UsageError", ExitCodes.UsageError);
-            }
-            catch (AttestationException ex)
-            {
-                return Refused(json, claims, decision, ex.Message, ex.Code.ToString(), AttestationCli.ExitCodeFor(ex));
-            }
+            return ExitCodes.Success;
         });
         return command;
     }
 
-    internal static int Refused(bool json, AttestationClaims? claims, PolicyDecision? decision, string message, string code, int exitCode)
-    {
-        if (json)
-        {
-            AttestationCli.WriteJson(false, claims, decision, message, code);
-        }
-        else
-        {
-            AttestationCli.WriteRefusal(message);
-        }
-
-        return exitCode;
-    }
+    /// <summary>Authentic evidence that the policy refused; the <c>--json</c> document keeps the claims and the failures.</summary>
+    internal static CliException PolicyRefusal(string message, AttestationClaims claims, Mantle.Attestation.Policy.PolicyDecision decision, Action<System.Text.Json.Utf8JsonWriter>? extra = null) =>
+        AttestationCli.Refusal(new CliError(CliErrorCodes.Refused, message) { DetailCode = nameof(AttestationErrorCode.PolicyViolation) }, claims, decision, extra);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mantle.Attestation;
 using Mantle.Attestation.Policy;
+using Mantle.Cli.CommandLine;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -19,7 +20,6 @@ internal static class AttestationCli
     public static EvidenceVerifier CreateVerifier(VerifierSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        CheckTrustPaths(settings.Collateral, settings.Roots);
         return EvidenceVerifiers.Create(new EvidenceVerifierOptions
         {
             SimKeyPath = settings.SimKey,
@@ -29,20 +29,6 @@ internal static class AttestationCli
             RequireCollateral = settings.RequireCollateral,
             CreateOnFirstUse = true,
         });
-    }
-
-    /// <summary>Refuses a <c>--collateral</c> that is neither a file nor a folder and a <c>--roots</c> that is not a folder.</summary>
-    public static void CheckTrustPaths(string? collateral, string? roots)
-    {
-        if (collateral is not null && !File.Exists(collateral) && !Directory.Exists(collateral))
-        {
-            throw new UsageException($"--collateral '{collateral}' is neither a file nor a folder.");
-        }
-
-        if (roots is not null && !Directory.Exists(roots))
-        {
-            throw new UsageException($"--roots '{roots}' is not a folder of PEM root certificates.");
-        }
     }
 
     /// <summary>The verification clock: <c>--at</c> when given, otherwise now.</summary>
@@ -56,18 +42,6 @@ internal static class AttestationCli
         return DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
             ? new FixedTimeProvider(instant)
             : throw new UsageException($"--at '{at}' is not an ISO-8601 time such as 2025-06-20T00:00:00Z.");
-    }
-
-    public static byte[] ReadFile(string path, string option)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"{option} '{path}' cannot be read: {ex.Message}");
-        }
     }
 
     /// <summary>The policy from <c>--policy</c>, or from <c>--signed-policy</c> checked with <c>--auditor-key</c>, or null.</summary>
@@ -85,76 +59,88 @@ internal static class AttestationCli
                 throw new UsageException("--signed-policy needs --auditor-key (the auditor's public key PEM).");
             }
 
-            var token = System.Text.Encoding.UTF8.GetString(ReadFile(signedPolicy, "--signed-policy"));
-            var pem = System.Text.Encoding.UTF8.GetString(ReadFile(auditorKey, "--auditor-key"));
+            var token = OptionFiles.ReadAllText(signedPolicy, "--signed-policy");
+            var pem = OptionFiles.ReadAllText(auditorKey, "--auditor-key");
             return SignedPolicy.Verify(token, pem);
         }
 
         return policy is null ? null : AttestationPolicy.Load(policy);
     }
 
-    /// <summary>Exit code for an attestation failure: refusals are verification failures; missing devices and keys are plain failures.</summary>
-    public static int ExitCodeFor(AttestationException error) => error.Code switch
-    {
-        AttestationErrorCode.ProviderUnavailable => ExitCodes.Failure,
-        AttestationErrorCode.InvalidPolicy => ExitCodes.UsageError,
-        _ => ExitCodes.VerificationFailed,
-    };
-
-    /// <summary>Writes <c>{"verified", "tee", "tcb_status", "claims", "error"}</c> (plus policy failures and extras) to stdout.</summary>
-    public static void WriteJson(bool verified, AttestationClaims? claims, PolicyDecision? decision, string? error, string? errorCode, Action<Utf8JsonWriter>? extra = null)
+    /// <summary>Writes <c>{"verified": true, "tee", "tcb_status", "claims", "policy", …, "error": null}</c> to stdout.</summary>
+    public static void WriteJson(AttestationClaims? claims, PolicyDecision? decision, Action<Utf8JsonWriter>? extra = null)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            json.WriteBoolean("verified", verified);
-            WriteStringOrNull(json, "tee", claims?.Tee.ToName());
-            WriteStringOrNull(json, "tcb_status", claims?.TcbStatus);
-            if (claims is null)
-            {
-                json.WriteNull("claims");
-            }
-            else
-            {
-                json.WriteStartObject("claims");
-                foreach (var (name, value) in claims.ToDictionary())
-                {
-                    WriteValue(json, name, value);
-                }
+            WriteFields(json, verified: true, claims, decision, extra);
+            json.WriteNull("error");
+            json.WriteEndObject();
+        }
 
-                json.WriteEndObject();
-            }
+        stdout.Write("\n"u8);
+    }
 
-            if (decision is not null)
+    /// <summary>
+    /// A refusal whose <c>--json</c> document still shows what was learnt: <c>"verified": false</c>, the claims and the
+    /// policy's failures, then the error.
+    /// </summary>
+    public static CliException Refusal(CliError error, AttestationClaims? claims, PolicyDecision? decision, Action<Utf8JsonWriter>? extra = null) =>
+        new(error) { JsonFields = json => WriteFields(json, verified: false, claims, decision, extra) };
+
+    /// <summary>Runs a verification; evidence it refuses becomes a <see cref="Refusal"/>, so that <c>--json</c> still prints <c>"verified": false</c>.</summary>
+    public static async Task<T> VerifyAsync<T>(Func<ValueTask<T>> verify)
+    {
+        try
+        {
+            return await verify().ConfigureAwait(false);
+        }
+        catch (AttestationException ex)
+        {
+            throw Refusal(CliErrors.From(ex), null, null);
+        }
+    }
+
+    private static void WriteFields(Utf8JsonWriter json, bool verified, AttestationClaims? claims, PolicyDecision? decision, Action<Utf8JsonWriter>? extra)
+    {
+        json.WriteBoolean("verified", verified);
+        WriteStringOrNull(json, "tee", claims?.Tee.ToName());
+        WriteStringOrNull(json, "tcb_status", claims?.TcbStatus);
+        if (claims is null)
+        {
+            json.WriteNull("claims");
+        }
+        else
+        {
+            json.WriteStartObject("claims");
+            foreach (var (name, value) in claims.ToDictionary())
             {
-                json.WriteStartObject("policy");
-                json.WriteBoolean("allowed", decision.Allowed);
-                json.WriteStartArray("failures");
-                foreach (var failure in decision.Failures)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("claim", failure.Claim);
-                    json.WriteString("expected", failure.Expected);
-                    json.WriteString("actual", failure.Actual);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            extra?.Invoke(json);
-            WriteStringOrNull(json, "error", error);
-            if (errorCode is not null)
-            {
-                json.WriteString("error_code", errorCode);
+                WriteValue(json, name, value);
             }
 
             json.WriteEndObject();
         }
 
-        stdout.Write("\n"u8);
+        if (decision is not null)
+        {
+            json.WriteStartObject("policy");
+            json.WriteBoolean("allowed", decision.Allowed);
+            json.WriteStartArray("failures");
+            foreach (var failure in decision.Failures)
+            {
+                json.WriteStartObject();
+                json.WriteString("claim", failure.Claim);
+                json.WriteString("expected", failure.Expected);
+                json.WriteString("actual", failure.Actual);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        extra?.Invoke(json);
     }
 
     /// <summary>Prints the claims as a table on stderr.</summary>
@@ -172,9 +158,6 @@ internal static class AttestationCli
             Human.MarkupLine("[yellow]sim evidence comes from the simulated TEE and gives no security.[/]");
         }
     }
-
-    /// <summary>Writes a refusal on one unwrapped line, so scripts can search it.</summary>
-    public static void WriteRefusal(string message) => Console.Error.WriteLine("refused: " + message);
 
     private static IAnsiConsole CreateHumanConsole()
     {

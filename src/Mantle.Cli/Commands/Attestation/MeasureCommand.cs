@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Mantle.Attestation;
 using Mantle.Attestation.Sim;
+using Mantle.Cli.CommandLine;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -23,11 +23,7 @@ internal static class MeasureCommand
         var command = new Command("measure", "Print the simulated-TEE measurement of a build: SHA-384 over its assemblies (default: this mantle).") { program, json };
         command.SetAction(parse =>
         {
-            if (!TryMeasure(parse.GetValue(program), out var folder, out var measurement, out var files))
-            {
-                return ExitCodes.UsageError;
-            }
-
+            var (folder, measurement, files) = Measure(parse.GetValue(program));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
@@ -52,27 +48,15 @@ internal static class MeasureCommand
     public static Command CreatePolicyFromBuild()
     {
         var program = ProgramOption();
-        var output = new Option<string?>("--out", "-o") { Description = "Write the policy to this file instead of stdout." };
+        var output = new Option<string?>("--out", "-o") { Description = "Write the policy to this file instead of stdout." }.OutputFile();
         var command = new Command("from-build", "Write an attestation policy that accepts only the simulated measurement of a build (default: this mantle).") { program, output };
         command.SetAction(parse =>
         {
-            if (!TryMeasure(parse.GetValue(program), out var folder, out var measurement, out _))
-            {
-                return ExitCodes.UsageError;
-            }
-
+            var (folder, measurement, _) = Measure(parse.GetValue(program));
             var policy = PinnedPolicy(measurement);
             if (parse.GetValue(output) is { } path)
             {
-                try
-                {
-                    File.WriteAllText(path, policy + "\n");
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    AttestationCli.WriteRefusal($"Cannot write --out {path}: {ex.Message}");
-                    return ExitCodes.Failure;
-                }
+                OptionFiles.Write(path, "--out", () => File.WriteAllText(path, policy + "\n"));
 
                 AttestationCli.Human.MarkupLine($"wrote a policy pinned to sim measurement {measurement} of {Markup.Escape(folder)} to {Markup.Escape(path)}");
             }
@@ -98,37 +82,14 @@ internal static class MeasureCommand
         });
 
     private static Option<string?> ProgramOption() =>
-        new("--program") { Description = "The folder of a build to measure (where mantle.dll is). Default: the running mantle's folder.", HelpName = "DIR" };
+        new Option<string?>("--program") { Description = "The folder of a build to measure (where mantle.dll is). Default: the running mantle's folder.", HelpName = "DIR" }.InputFolder();
 
-    private static bool TryMeasure(string? program, out string folder, out string measurement, out IReadOnlyList<SimMeasuredFile> files)
+    private static (string Folder, string Measurement, IReadOnlyList<SimMeasuredFile> Files) Measure(string? program)
     {
-        folder = Path.GetFullPath(program ?? SimEvidenceProvider.DefaultProgramFolder);
-        if (!Directory.Exists(folder))
-        {
-            AttestationCli.WriteRefusal($"--program {folder} does not exist; pass the folder of a build (where mantle.dll is).");
-            measurement = "";
-            files = [];
-            return false;
-        }
-
-        try
-        {
-            (measurement, files) = SimEvidenceProvider.MeasureProgram(folder);
-        }
-        catch (AttestationException ex)
-        {
-            AttestationCli.WriteRefusal(ex.Message);
-            measurement = "";
-            files = [];
-            return false;
-        }
-
-        if (files.Count == 0)
-        {
-            AttestationCli.WriteRefusal($"--program {folder} holds no assemblies (*.dll) to measure; pass the folder of a build (where mantle.dll is).");
-            return false;
-        }
-
-        return true;
+        var folder = Path.GetFullPath(program ?? SimEvidenceProvider.DefaultProgramFolder);
+        var (measurement, files) = SimEvidenceProvider.MeasureProgram(folder);
+        return files.Count > 0
+            ? (folder, measurement, files)
+            : throw new UsageException($"--program {folder} holds no assemblies (*.dll) to measure; pass the folder of a build (where mantle.dll is).");
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Mantle.Attestation.Policy;
+using Mantle.Cli.CommandLine;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Attestation;
@@ -10,7 +11,7 @@ internal static class PolicyKeygenCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out", "-o") { Description = "The private key file to create (mode 0600); the public key goes to <file>.pub.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "The private key file to create (mode 0600); the public key goes to <file>.pub.", Required = true }.OutputFile();
         var command = new Command("keygen", "Create an auditor key pair (ECDSA P-384) for signing policies.") { output };
         command.SetAction(parse =>
         {
@@ -18,8 +19,11 @@ internal static class PolicyKeygenCommand
             var publicPath = path + ".pub";
             if (File.Exists(path) || File.Exists(publicPath))
             {
-                AttestationCli.WriteRefusal($"'{path}' or '{publicPath}' already exists; choose another --out or delete the old key on purpose.");
-                return ExitCodes.UsageError;
+                throw new CliException(new CliError(CliErrorCodes.FileUnusable, $"--out {path}: '{path}' or '{publicPath}' already exists; choose another --out or delete the old key on purpose.")
+                {
+                    Option = "--out",
+                    Path = path,
+                });
             }
 
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
@@ -29,7 +33,7 @@ internal static class PolicyKeygenCommand
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            try
+            OptionFiles.Write(path, "--out", () =>
             {
                 using (var writer = new StreamWriter(new FileStream(path, options)))
                 {
@@ -37,12 +41,7 @@ internal static class PolicyKeygenCommand
                 }
 
                 File.WriteAllText(publicPath, key.ExportSubjectPublicKeyInfoPem() + "\n");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                AttestationCli.WriteRefusal($"Cannot write the key: {ex.Message}");
-                return ExitCodes.Failure;
-            }
+            });
 
             AttestationCli.Human.MarkupLine($"auditor key {SignedPolicy.KeyId(key)}: private key in {Markup.Escape(path)}, public key in {Markup.Escape(publicPath)}");
             return ExitCodes.Success;

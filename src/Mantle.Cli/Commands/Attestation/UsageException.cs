@@ -1,4 +1,6 @@
+using Mantle.Cli.CommandLine;
+
 namespace Mantle.Cli.Commands.Attestation;
 
-/// <summary>A wrong command line or unreadable input file: exit code <see cref="ExitCodes.UsageError"/>.</summary>
-internal sealed class UsageException(string message) : Exception(message);
+/// <summary>A wrong command line: exit code <see cref="ExitCodes.UsageError"/>, error code <c>usage</c>.</summary>
+internal sealed class UsageException(string message) : CliException(CliErrorCodes.Usage, message);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Mantle.KeyBroker;
 using Spectre.Console;
 
@@ -15,11 +16,26 @@ internal static class BrokerAuditCommand
         var json = BrokerCli.JsonOption();
         var verify = new Option<bool>("--verify") { Description = "Recompute the hash chain here; exit 3 if an entry was edited or deleted." };
         var command = new Command("audit", "Read the broker's append-only audit log.") { broker, credential, verify, json };
-        command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
             var entries = await admin.ReadAuditAsync(ct);
             AuditVerification? result = parse.GetValue(verify) ? AuditChain.Verify(entries) : null;
+            if (result is { IsValid: false })
+            {
+                throw new CliException(new CliError(CliErrorCodes.Refused, $"Audit chain BROKEN at entry {result.BrokenAt}: {result.Problem}"))
+                {
+                    JsonFields = writer =>
+                    {
+                        writer.WriteBoolean("valid", false);
+                        writer.WriteNumber("entries", result.VerifiedEntries);
+                        writer.WriteNumber("brokenAt", result.BrokenAt ?? 0);
+                        writer.WriteString("headHash", result.HeadHash);
+                        writer.WriteString("problem", result.Problem);
+                    },
+                };
+            }
+
             if (parse.GetValue(json))
             {
                 object output = result is null
@@ -40,13 +56,11 @@ internal static class BrokerAuditCommand
             }
             else
             {
-                await Console.Error.WriteLineAsync(result.IsValid
-                    ? $"Audit chain verifies: {result.VerifiedEntries} entries, head hash {result.HeadHash}."
-                    : $"Audit chain BROKEN at entry {result.BrokenAt}: {result.Problem}");
+                await Console.Error.WriteLineAsync($"Audit chain verifies: {result.VerifiedEntries} entries, head hash {result.HeadHash}.");
             }
 
-            return result is { IsValid: false } ? ExitCodes.VerificationFailed : ExitCodes.Success;
-        }));
+            return ExitCodes.Success;
+        });
         return command;
     }
 }

@@ -1,63 +1,65 @@
 using System.CommandLine;
-using System.Net;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Mantle.KeyBroker;
 using Mantle.KeyBroker.Client;
 
 namespace Mantle.Cli.Commands.Broker;
 
-/// <summary>Options and error handling shared by the broker admin commands.</summary>
+/// <summary>Options shared by the broker admin commands.</summary>
 internal static class BrokerCli
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static Option<string> BrokerOption() => new("--broker") { Description = "Broker URL (defaults to the one in the credential file)." };
+    public static Option<string> BrokerOption() => new Option<string>("--broker") { Description = "Broker URL (defaults to the one in the credential file)." }.BrokerAddress().HttpUrl();
 
-    public static Option<string> CredentialOption() => new("--credential") { Description = "Admin credential file made by 'mantle broker init' (DIR/admin.credential).", Required = true };
+    public static Option<string> CredentialOption() => new Option<string>("--credential") { Description = "Admin credential file made by 'mantle broker init' (DIR/admin.credential).", Required = true }.InputFile();
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Write the result as JSON to stdout." };
 
-    public static BrokerAdminClient CreateAdmin(ParseResult parse, Option<string> broker, Option<string> credential) =>
-        new(AdminCredential.Load(parse.GetValue(credential)!), new BrokerAdminClientOptions { BrokerUrl = parse.GetValue(broker) });
-
-    /// <summary>Runs an admin action, mapping failures to exit codes with a message on stderr.</summary>
-    public static async Task<int> RunAsync(Func<Task<int>> action)
+    /// <summary>A client for the broker that <c>--broker</c> or the credential names.</summary>
+    /// <exception cref="CliException">The credential file is not an admin credential.</exception>
+    public static BrokerAdminClient CreateAdmin(ParseResult parse, Option<string> broker, Option<string> credential)
     {
+        var path = parse.GetValue(credential)!;
+        AdminCredential loaded;
         try
         {
-            return await action();
-        }
-        catch (KeyBrokerException ex)
-        {
-            await Console.Error.WriteLineAsync($"error: {ex.Title}: {ex.Detail}");
-            return ex.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound ? ExitCodes.UsageError : ExitCodes.RemoteError;
-        }
-        catch (Mantle.Cli.Commands.Attestation.UsageException ex)
-        {
-            await Console.Error.WriteLineAsync("error: " + ex.Message);
-            return ExitCodes.UsageError;
+            loaded = AdminCredential.Load(path);
         }
         catch (InvalidOperationException ex)
         {
-            await Console.Error.WriteLineAsync("error: " + ex.Message);
-            return ExitCodes.UsageError;
+            throw new CliException(new CliError(CliErrorCodes.InvalidFile, $"--credential {path}: {ex.Message}") { Option = "--credential", Path = path }, ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or ArgumentException or Mantle.Attestation.AttestationException or Mantle.Sealing.SealingException)
+
+        var url = parse.GetValue(broker) ?? loaded.BrokerUrl;
+        if (!OptionRules.IsHttpUrl(url))
         {
-            await Console.Error.WriteLineAsync("error: " + ex.Message);
-            return ExitCodes.UsageError;
+            throw new CliException(new CliError(CliErrorCodes.InvalidFile, $"--credential {path} names the broker '{url}', which is not an http(s) URL; pass --broker URL.") { Option = "--credential", Path = path });
         }
+
+        CommandScope.TalkingTo(new Uri(url), "the broker");
+        return new BrokerAdminClient(loaded, new BrokerAdminClientOptions { BrokerUrl = url });
     }
 
-    public static async Task<string?> ReadPolicyAsync(string? path, CancellationToken cancellationToken)
+    /// <summary>The policy JSON of <paramref name="path"/> (named by <paramref name="label"/>), or null without one.</summary>
+    public static string? ReadPolicy(string? path, string label)
     {
         if (path is null)
         {
             return null;
         }
 
-        var text = await File.ReadAllTextAsync(path, cancellationToken);
-        using var _ = JsonDocument.Parse(text);
+        var text = OptionFiles.ReadAllText(path, label);
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException(new CliError(CliErrorCodes.InvalidFile, $"{label} {path} is not JSON: {ex.Message}") { Option = label, Path = path }, ex);
+        }
+
         return text;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Mantle.KeyBroker;
 using Mantle.Sealing.Keys;
 
@@ -17,11 +18,11 @@ internal static class BrokerKeysCommand
         var broker = BrokerCli.BrokerOption();
         var credential = BrokerCli.CredentialOption();
         var json = BrokerCli.JsonOption();
-        var key = new Option<string>("--key") { Description = "Model key file from 'mantle keys create' (or the bare 32 key bytes); its key id names the resource.", Required = true };
-        var policy = new Option<string>("--policy") { Description = "Release policy (JSON file) for this key." };
+        var key = new Option<string>("--key") { Description = "Model key file from 'mantle keys create' (or the bare 32 key bytes); its key id names the resource.", Required = true }.InputFile();
+        var policy = new Option<string>("--policy") { Description = "Release policy (JSON file) for this key." }.InputFile();
         var rotate = new Option<bool>("--rotate") { Description = "Store as a new version of an already registered key id." };
         var put = new Command("put", "Register a model key with the broker (resource mantle/model-key/<key id>).") { broker, credential, key, policy, rotate, json };
-        put.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        put.SetAction(async (parse, ct) =>
         {
             string id;
             byte[] bytes;
@@ -34,7 +35,7 @@ internal static class BrokerKeysCommand
             try
             {
                 using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
-                var policyJson = await BrokerCli.ReadPolicyAsync(parse.GetValue(policy), ct);
+                var policyJson = BrokerCli.ReadPolicy(parse.GetValue(policy), "--policy");
                 var path = KbsProtocol.ModelKeyPath(id);
                 var result = parse.GetValue(rotate)
                     ? await admin.RotateResourceAsync(path, bytes, policyJson, ct)
@@ -54,7 +55,7 @@ internal static class BrokerKeysCommand
             {
                 CryptographicOperations.ZeroMemory(bytes);
             }
-        }));
+        });
         var command = new Command("keys", "Register model keys with the broker.");
         command.Subcommands.Add(put);
         return command;

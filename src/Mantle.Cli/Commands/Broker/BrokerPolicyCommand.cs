@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
+using Mantle.Cli.Commands.Attestation;
 
 namespace Mantle.Cli.Commands.Broker;
 
@@ -24,26 +26,25 @@ internal static class BrokerPolicyCommand
         {
             broker, credential, isDefault, certificate, resource,
         };
-        var file = new Argument<string>("POLICY.json") { Description = "The policy file." };
+        var file = new Argument<string>("POLICY.json") { Description = "The policy file." }.InputFile();
         if (verb == "set")
         {
             command.Arguments.Add(file);
         }
 
-        command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             var targets = new[] { parse.GetValue(isDefault) ? "default" : null, parse.GetValue(certificate) ? "certificate" : null, parse.GetValue(resource) is { } r ? "resource/" + r : null }
                 .Where(t => t is not null).ToList();
             if (targets.Count != 1)
             {
-                await Console.Error.WriteLineAsync("error: name exactly one policy: --default, --certificate or --resource REPO/TYPE/TAG.");
-                return ExitCodes.UsageError;
+                throw new UsageException("Name exactly one policy: --default, --certificate or --resource REPO/TYPE/TAG.");
             }
 
             using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
             if (verb == "set")
             {
-                await admin.SetPolicyAsync(targets[0]!, (await BrokerCli.ReadPolicyAsync(parse.GetValue(file), ct))!, ct);
+                await admin.SetPolicyAsync(targets[0]!, BrokerCli.ReadPolicy(parse.GetValue(file), "POLICY.json")!, ct);
                 await Console.Error.WriteLineAsync($"Policy {targets[0]} set.");
             }
             else
@@ -52,7 +53,7 @@ internal static class BrokerPolicyCommand
             }
 
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Broker;
@@ -23,14 +24,14 @@ internal static class BrokerResourceCommand
         var credential = BrokerCli.CredentialOption();
         var json = BrokerCli.JsonOption();
         var path = new Option<string>("--path") { Description = "Resource path REPO/TYPE/TAG.", Required = true };
-        var file = new Option<string>("--file") { Description = "File holding the resource bytes.", Required = true };
-        var policy = new Option<string>("--policy") { Description = "Release policy (JSON file) for this resource; without it the default policy applies." };
+        var file = new Option<string>("--file") { Description = "File holding the resource bytes.", Required = true }.InputFile();
+        var policy = new Option<string>("--policy") { Description = "Release policy (JSON file) for this resource; without it the default policy applies." }.InputFile();
         var command = new Command(name, description) { broker, credential, path, file, policy, json };
-        command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
-            var bytes = await File.ReadAllBytesAsync(parse.GetValue(file)!, ct);
-            var policyJson = await BrokerCli.ReadPolicyAsync(parse.GetValue(policy), ct);
+            var bytes = OptionFiles.ReadAllBytes(parse.GetValue(file)!, "--file");
+            var policyJson = BrokerCli.ReadPolicy(parse.GetValue(policy), "--policy");
             var result = rotate
                 ? await admin.RotateResourceAsync(parse.GetValue(path)!, bytes, policyJson, ct)
                 : await admin.PutResourceAsync(parse.GetValue(path)!, bytes, policyJson, ct);
@@ -45,7 +46,7 @@ internal static class BrokerResourceCommand
             }
 
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 
@@ -55,7 +56,7 @@ internal static class BrokerResourceCommand
         var credential = BrokerCli.CredentialOption();
         var json = BrokerCli.JsonOption();
         var command = new Command("list", "List stored resources (metadata only, never the bytes).") { broker, credential, json };
-        command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
             var list = await admin.ListResourcesAsync(ct);
@@ -74,7 +75,7 @@ internal static class BrokerResourceCommand
 
             AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Write(table);
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 
@@ -84,13 +85,13 @@ internal static class BrokerResourceCommand
         var credential = BrokerCli.CredentialOption();
         var path = new Option<string>("--path") { Description = "Resource path REPO/TYPE/TAG.", Required = true };
         var command = new Command("revoke", "Revoke every version of a resource: it is no longer released (kept for audit).") { broker, credential, path };
-        command.SetAction(async (parse, ct) => await BrokerCli.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using var admin = BrokerCli.CreateAdmin(parse, broker, credential);
             var count = await admin.RevokeResourceAsync(parse.GetValue(path)!, ct);
             await Console.Error.WriteLineAsync($"Revoked {count} version(s) of {parse.GetValue(path)}.");
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Mantle.Client.Inference;
 using Mantle.Client.Load;
 using Mantle.Client.Tensors;
@@ -16,17 +17,17 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" };
+        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" }.ServerAddress();
         var model = new Option<string?>("--model", "--model_name") { Description = "The model name." };
         var protocol = new Option<string>("--protocol") { Description = $"The API to load: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
-        var batch = new Option<int>("--batch") { Description = "Items per request: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 };
-        var concurrency = new Option<int>("--concurrency", "--cnum") { Description = "Concurrent workers.", DefaultValueFactory = _ => 1 };
-        var loop = new Option<int>("--loop") { Description = "Measured requests per worker.", DefaultValueFactory = _ => 100 };
-        var warmup = new Option<int>("--warmup") { Description = "Unmeasured requests per worker before the measured ones.", DefaultValueFactory = _ => 10 };
-        var duration = new Option<double?>("--max-seconds") { Description = "Stop the measured phase after this many seconds even if loops remain." };
+        var batch = new Option<int>("--batch") { Description = "Items per request: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 }.Range(1, int.MaxValue);
+        var concurrency = new Option<int>("--concurrency", "--cnum") { Description = "Concurrent workers.", DefaultValueFactory = _ => 1 }.Range(1, 10_000);
+        var loop = new Option<int>("--loop") { Description = "Measured requests per worker.", DefaultValueFactory = _ => 100 }.Range(1, int.MaxValue);
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured requests per worker before the measured ones.", DefaultValueFactory = _ => 10 }.Range(0, int.MaxValue);
+        var duration = new Option<double?>("--max-seconds") { Description = "Stop the measured phase after this many seconds even if loops remain." }.Range(0.001, double.MaxValue, "seconds");
         var inProcess = new Option<bool>("--in-process") { Description = "Run the load on ONNX Runtime in this process (the baseline) instead of a server." };
-        var basePath = new Option<string?>("--model_base_path") { Description = "With --in-process: the model folder (<version>/model.onnx)." };
-        var threads = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var basePath = new Option<string?>("--model_base_path") { Description = "With --in-process: the model folder (<version>/model.onnx)." }.InputFolder();
+        var threads = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 }.Range(0, 1024);
         var seed = new Option<int>("--seed") { Description = "Seed of the random input data.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output." };
 
@@ -48,46 +49,54 @@ internal static class BenchCommand
                 MaxDuration = parse.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             };
             var console = StderrConsole.Instance;
-            return await ClientCli.RunAsync(async () =>
+            options.Validate();
+            var random = new Random(parse.GetValue(seed));
+            LoadResult result;
+            string target;
+            if (parse.GetValue(inProcess))
             {
-                options.Validate();
-                var random = new Random(parse.GetValue(seed));
-                LoadResult result;
-                string target;
-                if (parse.GetValue(inProcess))
+                var path = parse.GetValue(basePath) ?? throw new ArgumentException("--in-process needs --model_base_path DIR.");
+                var name = parse.GetValue(model) ?? Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'));
+                using var local = InProcessModel.Load(path, name, parse.GetValue(threads));
+                var send = local.Prepare(CreateInputs(local.Description, options.ItemsPerRequest, random));
+                target = $"{name} in-process (ONNX Runtime)";
+                result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var name = parse.GetValue(model) ?? throw new ArgumentException("--model NAME is required (or --in-process).");
+                if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
                 {
-                    var path = parse.GetValue(basePath) ?? throw new ArgumentException("--in-process needs --model_base_path DIR.");
-                    var name = parse.GetValue(model) ?? Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'));
-                    using var local = InProcessModel.Load(path, name, parse.GetValue(threads));
-                    var send = local.Prepare(CreateInputs(local.Description, options.ItemsPerRequest, random));
-                    target = $"{name} in-process (ONNX Runtime)";
-                    result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var name = parse.GetValue(model) ?? throw new ArgumentException("--model NAME is required (or --in-process).");
-                    if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
-                    {
-                        throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
-                    }
-
-                    var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
-                    using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
-                    var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
-                    var send = client.Prepare(name, CreateInputs(description, options.ItemsPerRequest, random));
-                    target = $"{name} at {uri} ({parse.GetValue(protocol)})";
-                    result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                    throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
                 }
 
-                Report(console, target, options, result, parse.GetValue(json));
-                return result.Errors == 0 ? ExitCodes.Success : ExitCodes.RemoteError;
-            }).ConfigureAwait(false);
+                var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
+                CommandScope.TalkingTo(uri, "the server");
+                using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
+                var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
+                var send = client.Prepare(name, CreateInputs(description, options.ItemsPerRequest, random));
+                target = $"{name} at {uri} ({parse.GetValue(protocol)})";
+                result = await RunWithProgressAsync(console, (_, ct) => send(ct), options, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+            }
+
+            Report(console, target, options, result, parse.GetValue(json));
+            return result.Errors == 0 ? ExitCodes.Success : ExitCodes.RemoteError;
         });
         return command;
     }
 
-    internal static List<ClientTensor> CreateInputs(ModelDescription description, int batch, Random random) =>
-        description.Inputs.Select(i => RandomTensors.Create(i.Name, i.DataType, i.Shape, batch, random)).ToList();
+    internal static List<ClientTensor> CreateInputs(ModelDescription description, int batch, Random random)
+    {
+        try
+        {
+            return description.Inputs.Select(i => RandomTensors.Create(i.Name, i.DataType, i.Shape, batch, random)).ToList();
+        }
+        catch (Exception ex) when (ex is OverflowException or OutOfMemoryException)
+        {
+            throw new CliException(new CliError(CliErrorCodes.Usage,
+                $"--batch {batch} makes each request of model '{description.Name}' too large to hold in memory (an input over 2 GiB); choose a smaller --batch.") { Option = "--batch" }, ex);
+        }
+    }
 
     private static async Task<LoadResult> RunWithProgressAsync(IAnsiConsole console, Func<int, CancellationToken, Task> send, LoadOptions options, bool quiet, CancellationToken cancellationToken)
     {
@@ -133,6 +142,7 @@ internal static class BenchCommand
                 measured_to_unix_ms = Math.Round(result.MeasuredTo.ToUnixTimeMilliseconds() + (result.MeasuredTo.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond), 3),
             };
             Console.Out.WriteLine(JsonSerializer.Serialize(document));
+            ReportErrors(result);
             return;
         }
 
@@ -146,9 +156,16 @@ internal static class BenchCommand
         table.AddRow("latency mean / max", $"{result.Latency.Mean:F3} / {result.Latency.Max:F3} ms");
         table.AddRow("client CPU per request", $"{result.CpuMillisecondsPerRequest:F3} ms");
         console.Write(table);
-        if (result.FirstError is { } first)
+        ReportErrors(result);
+    }
+
+    /// <summary>Requests that failed make the run fail (exit 4): one error line, as every command writes it, with the first failure.</summary>
+    private static void ReportErrors(LoadResult result)
+    {
+        if (result.Errors > 0)
         {
-            Console.Error.WriteLine($"first error: {first}");
+            var first = result.FirstError is { } text ? $"; the first: {ErrorOutput.OneLine(text)}" : string.Empty;
+            Console.Error.WriteLine($"error: {result.Errors} of {result.Requests} requests failed{first}");
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
+using Mantle.Cli.Commands.Attestation;
 using Mantle.Client.Images;
 using Mantle.Client.Inference;
 using Mantle.Client.Tensors;
@@ -16,10 +18,10 @@ internal static class ClassifyCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" };
+        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" }.ServerAddress();
         var model = new Option<string>("--model", "--model_name") { Description = "The model name.", Required = true };
-        var image = new Option<string>("--image") { Description = "The image file (PNG, JPEG, WebP, GIF, BMP).", Required = true };
-        var labels = new Option<string?>("--labels") { Description = "Class names, one per line: line i names output index i. Without it the index is printed." };
+        var image = new Option<string>("--image") { Description = "The image file (PNG, JPEG, WebP, GIF, BMP).", Required = true }.InputFile();
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line: line i names output index i. Without it the index is printed." }.InputFile();
         var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => 5 };
         var protocol = new Option<string>("--protocol") { Description = $"The API: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
         var resize = new Option<string>("--resize") { Description = "center-crop (shorter side to 256/224 of the input size, then the centre) or stretch (straight to the input size).", DefaultValueFactory = _ => "center-crop" };
@@ -27,7 +29,7 @@ internal static class ClassifyCommand
         var trust = new TrustOptions();
         var command = new Command("classify", "Classify an image: decode, resize, normalize (ImageNet mean and std), send, and print the top classes.") { url, model, image, labels, top, protocol, resize, json };
         trust.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) => await ClientCli.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
             {
@@ -46,9 +48,10 @@ internal static class ClassifyCommand
                 "stretch" => ImageResize.Stretch,
                 var other => throw new ArgumentException($"--resize '{other}' is not center-crop or stretch."),
             };
-            var names = parse.GetValue(labels) is { } labelFile ? ReadLabels(labelFile) : null;
+            var names = parse.GetValue(labels) is { } labelFile ? OptionFiles.ReadAllLines(labelFile, "--labels") : null;
             var name = parse.GetValue(model)!;
             var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
+            CommandScope.TalkingTo(uri, "the server");
             using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
             var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
             if (description.Inputs.Count != 1)
@@ -61,7 +64,7 @@ internal static class ClassifyCommand
             var input = ImageTensors.FromFile(description.Inputs[0].Name, parse.GetValue(image)!, preprocessing);
             var outputs = await client.InferAsync(name, [input], cancellationToken).ConfigureAwait(false);
             var output = outputs.FirstOrDefault(o => o.DataType == TensorDataType.Float32)
-                ?? throw new InvalidOperationException($"The model '{name}' returned no FP32 output to rank (outputs: {string.Join(", ", outputs.Select(o => o.Name))}).");
+                ?? throw new UsageException($"The model '{name}' returned no FP32 output to rank (outputs: {string.Join(", ", outputs.Select(o => o.Name))}); classify needs an image classifier.");
             var scores = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output.Data);
             var classes = Classification.TopK(scores, k, names, out var softmaxApplied);
             if (parse.GetValue(json))
@@ -74,20 +77,8 @@ internal static class ClassifyCommand
             }
 
             return ExitCodes.Success;
-        }).ConfigureAwait(false));
+        });
         return command;
-    }
-
-    private static string[] ReadLabels(string path)
-    {
-        try
-        {
-            return File.ReadAllLines(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--labels '{path}' cannot be read: {ex.Message}", ex);
-        }
     }
 
     private static void WriteTable(string model, Uri uri, ClientTensor output, bool softmaxApplied, IReadOnlyList<ClassScore> classes)

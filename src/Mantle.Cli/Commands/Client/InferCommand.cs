@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Mantle.Cli.CommandLine;
 using Mantle.Client.Inference;
 using Mantle.Client.Tensors;
 using Spectre.Console;
@@ -14,12 +15,12 @@ internal static class InferCommand
 
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" };
+        var url = new Option<string>("--url") { Description = ServerAddress.UrlDescription, DefaultValueFactory = _ => "127.0.0.1" }.ServerAddress();
         var model = new Option<string>("--model", "--model_name") { Description = "The model name.", Required = true };
         var protocol = new Option<string>("--protocol") { Description = $"The API: {ServerAddress.ProtocolNames}.", DefaultValueFactory = _ => "tfs-grpc" };
-        var input = new Option<string[]>("--input") { Description = "Input data: NAME=FILE.npy (repeatable; a bare FILE.npy for a one-input model) or one JSON file. Without it: random data of the model's shape.", AllowMultipleArgumentsPerToken = false };
-        var batch = new Option<int>("--batch") { Description = "With random data: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 };
-        var save = new Option<string?>("--save") { Description = "Also write each output to DIR/NAME.npy." };
+        var input = new Option<string[]>("--input") { Description = "Input data: NAME=FILE.npy (repeatable; a bare FILE.npy for a one-input model) or one JSON file. Without it: random data of the model's shape.", AllowMultipleArgumentsPerToken = false }.InputFileSpec();
+        var batch = new Option<int>("--batch") { Description = "With random data: the size of the first dynamic dimension.", DefaultValueFactory = _ => 1 }.Range(1, int.MaxValue);
+        var save = new Option<string?>("--save") { Description = "Also write each output to DIR/NAME.npy." }.OutputFolder();
         var json = new Option<bool>("--json") { Description = "Print the outputs as one JSON object on standard output." };
 
         var trust = new TrustOptions();
@@ -27,44 +28,44 @@ internal static class InferCommand
         trust.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var console = StderrConsole.Instance;
-            return await ClientCli.RunAsync(async () =>
+            if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
             {
-                if (!ServerAddress.TryParseProtocol(parse.GetValue(protocol), out var api))
-                {
-                    throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
-                }
+                throw new ArgumentException($"--protocol '{parse.GetValue(protocol)}' is not one of {ServerAddress.ProtocolNames}.");
+            }
 
-                var name = parse.GetValue(model)!;
-                var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
-                using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
-                var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
-                var files = parse.GetValue(input) ?? [];
-                var inputs = files.Length > 0
-                    ? InputFiles.Read(files, description)
-                    : BenchCommand.CreateInputs(description, parse.GetValue(batch), new Random(1));
-                var outputs = await client.InferAsync(name, inputs, cancellationToken).ConfigureAwait(false);
+            var name = parse.GetValue(model)!;
+            var uri = trust.Resolve(parse, parse.GetValue(url)!, api);
+            CommandScope.TalkingTo(uri, "the server");
+            using var client = InferenceClients.Create(api, uri, trust.CreateHandler(parse, uri));
+            var description = await client.GetModelAsync(name, cancellationToken).ConfigureAwait(false);
+            var files = parse.GetValue(input) ?? [];
+            var inputs = files.Length > 0
+                ? InputFiles.Read(files, description)
+                : BenchCommand.CreateInputs(description, parse.GetValue(batch), new Random(1));
+            var outputs = await client.InferAsync(name, inputs, cancellationToken).ConfigureAwait(false);
 
-                if (parse.GetValue(save) is { } dir)
+            if (parse.GetValue(save) is { } dir)
+            {
+                await OptionFiles.WriteAsync(dir, "--save", async () =>
                 {
                     Directory.CreateDirectory(dir);
                     foreach (var output in outputs.Where(o => o.DataType != TensorDataType.String))
                     {
                         await File.WriteAllBytesAsync(Path.Combine(dir, SafeFileName(output.Name) + ".npy"), NpyFile.Write(output), cancellationToken).ConfigureAwait(false);
                     }
-                }
+                }).ConfigureAwait(false);
+            }
 
-                if (parse.GetValue(json))
-                {
-                    WriteJson(name, description.Version, outputs);
-                }
-                else
-                {
-                    WriteTable(console, name, uri, parse.GetValue(protocol)!, outputs);
-                }
+            if (parse.GetValue(json))
+            {
+                WriteJson(name, description.Version, outputs);
+            }
+            else
+            {
+                WriteTable(StderrConsole.Instance, name, uri, parse.GetValue(protocol)!, outputs);
+            }
 
-                return ExitCodes.Success;
-            }).ConfigureAwait(false);
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mantle.Attestation;
+using Mantle.Cli.CommandLine;
 using Mantle.Cli.Commands.Attestation;
 using Mantle.Client.Inference;
 using Mantle.Client.Trust;
@@ -13,23 +14,23 @@ namespace Mantle.Cli.Commands.Client;
 /// </summary>
 internal sealed class TrustOptions
 {
-    public Option<string?> Ca { get; } = new("--ca") { Description = "Trust servers whose certificate chain builds to this CA (PEM, for example the broker's ca.crt); the system roots are not used." };
+    public Option<string?> Ca { get; } = new Option<string?>("--ca") { Description = "Trust servers whose certificate chain builds to this CA (PEM, for example the broker's ca.crt); the system roots are not used." }.InputFile();
 
-    public Option<string?> Policy { get; } = new("--policy") { Description = "An attestation policy (JSON) the server must satisfy: its RA-TLS evidence, or with --ca the claims a broker put in its certificate." };
+    public Option<string?> Policy { get; } = new Option<string?>("--policy") { Description = "An attestation policy (JSON) the server must satisfy: its RA-TLS evidence, or with --ca the claims a broker put in its certificate." }.InputFile();
 
-    public Option<string?> SignedPolicy { get; } = new("--signed-policy") { Description = "An auditor-signed policy (JWS) instead of --policy; needs --auditor-key." };
+    public Option<string?> SignedPolicy { get; } = new Option<string?>("--signed-policy") { Description = "An auditor-signed policy (JWS) instead of --policy; needs --auditor-key." }.InputFile();
 
-    public Option<string?> AuditorKey { get; } = new("--auditor-key") { Description = "The trusted auditor's public key (PEM) that --signed-policy must be signed with." };
+    public Option<string?> AuditorKey { get; } = new Option<string?>("--auditor-key") { Description = "The trusted auditor's public key (PEM) that --signed-policy must be signed with." }.InputFile();
 
-    public Option<string?> Certificate { get; } = new("--cert") { Description = "Client certificate (PEM) presented when the server asks for one (mutual TLS); needs --key." };
+    public Option<string?> Certificate { get; } = new Option<string?>("--cert") { Description = "Client certificate (PEM) presented when the server asks for one (mutual TLS); needs --key." }.InputFile();
 
-    public Option<string?> Key { get; } = new("--key") { Description = "The private key (PEM) of --cert." };
+    public Option<string?> Key { get; } = new Option<string?>("--key") { Description = "The private key (PEM) of --cert." }.InputFile();
 
-    public Option<string?> SimKey { get; } = new("--sim-key") { Description = "The simulated platform key (PEM) to trust for sim evidence. Default: $XDG_CONFIG_HOME/mantle/sim-platform-key.pem." };
+    public Option<string?> SimKey { get; } = new Option<string?>("--sim-key") { Description = "The simulated platform key (PEM) to trust for sim evidence. Default: $XDG_CONFIG_HOME/mantle/sim-platform-key.pem." }.InputFile();
 
-    public Option<string?> Collateral { get; } = new("--collateral") { Description = "Collateral for hardware RA-TLS evidence: a file or folder (Intel PCS JSON, AMD VCEK/VLEK certificates)." };
+    public Option<string?> Collateral { get; } = new Option<string?>("--collateral") { Description = "Collateral for hardware RA-TLS evidence: a file or folder (Intel PCS JSON, AMD VCEK/VLEK certificates)." }.InputPath();
 
-    public Option<string?> Roots { get; } = new("--roots") { Description = "A folder of PEM root certificates to trust instead of the built-in Intel and AMD roots." };
+    public Option<string?> Roots { get; } = new Option<string?>("--roots") { Description = "A folder of PEM root certificates to trust instead of the built-in Intel and AMD roots." }.InputFolder();
 
     public void AddTo(Command command)
     {
@@ -77,7 +78,6 @@ internal sealed class TrustOptions
         }
 
         var collateral = parse.GetValue(Collateral);
-        AttestationCli.CheckTrustPaths(collateral, parse.GetValue(Roots));
         var trust = new ServerTrust
         {
             Policy = AttestationCli.LoadPolicy(parse.GetValue(Policy), parse.GetValue(SignedPolicy), parse.GetValue(AuditorKey)),
@@ -104,7 +104,7 @@ internal sealed class TrustOptions
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException(ClientCli.Message(ex));
+            throw new UsageException(CliErrors.WithoutParameterName(ex));
         }
 
         return trust;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
 using Mantle.Attestation;
+using Mantle.Cli.CommandLine;
 using Mantle.Cli.Commands.Attestation;
 using Mantle.Client.Inference;
 using Mantle.Client.Trust;
@@ -19,100 +20,53 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "The server: HOST:PORT or an https:// URL (default port 8500).", Required = true };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds that connecting and the TLS handshake may take.", DefaultValueFactory = _ => 10 };
+        var url = new Option<string>("--url") { Description = "The server: HOST:PORT or an https:// URL (default port 8500).", Required = true }.ServerAddress();
+        var timeout = new Option<double>("--timeout") { Description = "Seconds that connecting and the TLS handshake may take.", DefaultValueFactory = _ => 10 }.Range(0.001, 3600, "seconds");
         var json = new Option<bool>("--json") { Description = "Write the result as one JSON document to stdout." };
         var trust = new TrustOptions();
         var command = new Command("verify", "Connect to a server, verify it in the TLS handshake (CA chain, broker claims or RA-TLS evidence against a policy) and show what it proved. Exit 0 when trusted, 3 when refused, 4 when unreachable.") { url, timeout, json };
         trust.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var asJson = parse.GetValue(json);
-            Uri? address = null;
+            var address = ServerAddress.Resolve(parse.GetValue(url)!, InferenceProtocol.TfsGrpc, tls: true);
+            if (address.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new UsageException($"--url '{parse.GetValue(url)}' is plain http://; verify checks a TLS server: use https:// or HOST:PORT.");
+            }
+
+            CommandScope.TalkingTo(address, "the server");
+            var verifier = new ServerVerifier(trust.Create(parse)) { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
+            VerifiedServer server;
             try
             {
-                address = ServerAddress.Resolve(parse.GetValue(url)!, InferenceProtocol.TfsGrpc, tls: true);
-                if (address.Scheme != Uri.UriSchemeHttps)
-                {
-                    throw new UsageException($"--url '{parse.GetValue(url)}' is plain http://; verify checks a TLS server: use https:// or HOST:PORT.");
-                }
-
-                var verifier = new ServerVerifier(trust.Create(parse)) { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
-                var server = await verifier.VerifyAsync(address, cancellationToken).ConfigureAwait(false);
-                if (asJson)
-                {
-                    AttestationCli.WriteJson(true, server.Claims, server.Decision, null, null, writer => WriteServer(writer, address, server));
-                }
-                else
-                {
-                    WriteTable(address, server);
-                }
-
-                return ExitCodes.Success;
+                server = await verifier.VerifyAsync(address, cancellationToken).ConfigureAwait(false);
             }
             catch (ServerVerificationException error)
             {
-                return Fail(asJson, error.Message, error.Failure.ToString(), ExitCodes.VerificationFailed, error.Claims, error.Decision, address);
-            }
-            catch (Exception error) when (error is UsageException or ArgumentException)
-            {
-                return Fail(asJson, ClientCli.Message(error), "UsageError", ExitCodes.UsageError, null, null, address);
-            }
-            catch (AttestationException error)
-            {
-                return Fail(asJson, error.Message, error.Code.ToString(), AttestationCli.ExitCodeFor(error), null, null, address);
+                var refusal = new CliError(CliErrorCodes.Refused, error.Message) { DetailCode = error.Failure.ToString(), Url = address.ToString() };
+                throw AttestationCli.Refusal(refusal, error.Claims, error.Decision, writer =>
+                {
+                    writer.WriteString("url", address.ToString());
+                    writer.WriteNull("server");
+                });
             }
             catch (Exception error) when (error is SocketException or TimeoutException or AuthenticationException or IOException)
             {
-                return Fail(asJson, Unreachable(address!, error), "Unreachable", ExitCodes.RemoteError, null, null, address);
+                throw Connections.Unreachable(address, "the server", error);
             }
+
+            if (parse.GetValue(json))
+            {
+                AttestationCli.WriteJson(server.Claims, server.Decision, writer => WriteServer(writer, address, server));
+            }
+            else
+            {
+                WriteTable(address, server);
+            }
+
+            return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>What was tried, what happened, and what to check, in plain words.</summary>
-    internal static string Unreachable(Uri address, Exception error)
-    {
-        var target = $"{address.Host}:{address.Port}";
-        return error switch
-        {
-            SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
-                $"Cannot reach {target}: the connection was refused (nothing listens on that port). Check the address and port, and that the server is running.",
-            SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain } =>
-                $"Cannot reach {target}: the host name '{address.Host}' does not resolve. Check the spelling, or use the server's IP address.",
-            SocketException socket =>
-                $"Cannot reach {target}: {socket.Message}. Check the address, the port and any firewall on the way.",
-            TimeoutException timeout =>
-                $"Cannot reach {target}: {timeout.Message} Check the address and port, and any firewall on the way.",
-            _ =>
-                $"Connected to {target}, but the TLS handshake failed: {error.Message.TrimEnd('.')}. Check that the port serves TLS (for example mantle serve with --tls or --broker), not plain HTTP, and, with mutual TLS, that the server accepts the client certificate.",
-        };
-    }
-
-    private static int Fail(bool json, string message, string code, int exitCode, AttestationClaims? claims, Mantle.Attestation.Policy.PolicyDecision? decision, Uri? address)
-    {
-        if (json)
-        {
-            AttestationCli.WriteJson(false, claims, decision, message, code, writer =>
-            {
-                if (address is not null)
-                {
-                    writer.WriteString("url", address.ToString());
-                }
-
-                writer.WriteNull("server");
-            });
-        }
-        else if (exitCode == ExitCodes.VerificationFailed)
-        {
-            AttestationCli.WriteRefusal(message);
-        }
-        else
-        {
-            Console.Error.WriteLine("error: " + message);
-        }
-
-        return exitCode;
     }
 
     private static void WriteServer(Utf8JsonWriter writer, Uri address, VerifiedServer server)

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Mantle.Attestation;
+using Mantle.Cli.CommandLine;
 using Mantle.Cli.Commands.Client;
-using Mantle.Client.Trust;
-using Mantle.KeyBroker.Client;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Demo;
@@ -15,10 +13,10 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var dir = new Option<string?>("--dir") { Description = "The work folder (created; kept afterwards). Default: a new temporary folder, removed at the end.", HelpName = "DIR" };
-        var model = new Option<string?>("--model") { Description = "The ONNX model to seal and serve. Default: the ResNet-18 that builds of mantle carry.", HelpName = "FILE.onnx" };
+        var dir = new Option<string?>("--dir") { Description = "The work folder (created; kept afterwards). Default: a new temporary folder, removed at the end.", HelpName = "DIR" }.OutputFolder();
+        var model = new Option<string?>("--model") { Description = "The ONNX model to seal and serve. Default: the ResNet-18 that builds of mantle carry.", HelpName = "FILE.onnx" }.InputFile();
         var keep = new Option<bool>("--keep") { Description = "Leave the broker and the server running until Ctrl+C, and print how to call them with curl and mantle." };
-        var requests = new Option<int>("--bench-requests") { Description = "Requests per protocol in the benchmark.", DefaultValueFactory = _ => 100 };
+        var requests = new Option<int>("--bench-requests") { Description = "Requests per protocol in the benchmark.", DefaultValueFactory = _ => 100 }.Range(1, int.MaxValue);
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON document on standard output." };
         var command = new Command("demo", "Run the whole confidential flow on this machine with the simulated TEE: seal, broker, attested server with mutual TLS, verify, classify, benchmark.")
         {
@@ -30,18 +28,15 @@ internal static class DemoCommand
 
     private static async Task<int> RunAsync(string? dir, string? model, bool keep, int requests, bool json, CancellationToken cancellationToken)
     {
-        if (requests < 1)
-        {
-            await Console.Error.WriteLineAsync($"error: --bench-requests must be at least 1, not {requests}.");
-            return ExitCodes.UsageError;
-        }
-
         var console = StderrConsole.Instance;
         var folder = dir is null ? Directory.CreateTempSubdirectory("mantle-demo-").FullName : Path.GetFullPath(dir);
         if (dir is not null && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
-            await Console.Error.WriteLineAsync($"error: --dir {folder} is not empty; give a new or empty folder (the demo creates keys and a broker there).");
-            return ExitCodes.UsageError;
+            throw new CliException(new CliError(CliErrorCodes.FileUnusable, $"--dir {folder} is not empty; give a new or empty folder (the demo creates keys and a broker there).")
+            {
+                Option = "--dir",
+                Path = folder,
+            });
         }
 
         var modelPath = Path.GetFullPath(model ?? Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"));
@@ -51,20 +46,7 @@ internal static class DemoCommand
         var run = new DemoRun(options, step => console.MarkupLine($"[grey]…[/] {Markup.Escape(step)}"));
         try
         {
-            try
-            {
-                await run.RunAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is DemoException or InvalidOperationException or KeyBrokerException or ServerVerificationException or AttestationException or IOException or ArgumentException)
-            {
-                await Console.Error.WriteLineAsync($"error: the demo stopped: {ex.Message}");
-                return ex is ServerVerificationException ? ExitCodes.VerificationFailed : ExitCodes.Failure;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await Console.Error.WriteLineAsync("The demo was interrupted.");
-                return ExitCodes.Failure;
-            }
+            await run.RunAsync(cancellationToken);
 
             if (json)
             {

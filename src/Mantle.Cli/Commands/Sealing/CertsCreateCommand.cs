@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
 using Mantle.Client.Certificates;
 using Spectre.Console;
 
@@ -7,20 +8,25 @@ namespace Mantle.Cli.Commands.Sealing;
 /// <summary><c>mantle certs create</c>: a CA, a server certificate and a client certificate for mutual TLS.</summary>
 internal static class CertsCreateCommand
 {
+    /// <summary>The CA's validity (<see cref="TlsMaterialOptions.CaValidityDays"/>): no certificate it signs may outlive it.</summary>
+    private const int MaxDays = 3650;
+
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "The folder to write ca.crt, ca.key, server.crt, server.key, client.crt, client.key into.", Required = true };
-        var serverName = new Option<string>("--server-name") { Description = "The DNS name (or IP) clients use for the server; 'localhost' also adds 127.0.0.1 and ::1.", Required = true };
-        var clientName = new Option<string>("--client-name") { Description = "The client certificate's common name.", DefaultValueFactory = _ => "mantle-client" };
-        var extraNames = new Option<string[]>("--san") { Description = "Another DNS name or IP address for the server certificate (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var days = new Option<int>("--days") { Description = "Validity of the server and client certificates in days.", DefaultValueFactory = _ => 365 };
+        var output = new Option<string>("--out") { Description = "The folder to write ca.crt, ca.key, server.crt, server.key, client.crt, client.key into.", Required = true }.OutputFolder();
+        var serverName = new Option<string>("--server-name") { Description = "The DNS name (or IP) clients use for the server; 'localhost' also adds 127.0.0.1 and ::1.", Required = true }.NotEmpty().HostNames();
+        var clientName = new Option<string>("--client-name") { Description = "The client certificate's common name.", DefaultValueFactory = _ => "mantle-client" }.NotEmpty();
+        var extraNames = new Option<string[]>("--san") { Description = "Another DNS name or IP address for the server certificate (repeatable).", AllowMultipleArgumentsPerToken = false }.HostNames();
+        var days = new Option<int>("--days") { Description = $"Validity of the server and client certificates in days (at most {MaxDays}, the CA's validity).", DefaultValueFactory = _ => 365 }
+            .Range(1, MaxDays, "days");
         var json = SealingCli.JsonOption();
         var command = new Command("create", "Create a CA, a server certificate and a client certificate for mutual TLS (PEM; private keys mode 0600).")
         {
             output, serverName, clientName, extraNames, days, json,
         };
-        command.SetAction((parseResult, _) => SealingCli.RunAsync(parseResult, json, asJson =>
+        command.SetAction((parseResult, _) =>
         {
+            var asJson = parseResult.GetValue(json);
             var directory = parseResult.GetValue(output)!;
             var material = TlsMaterial.Create(new TlsMaterialOptions
             {
@@ -62,7 +68,7 @@ internal static class CertsCreateCommand
             }
 
             return Task.FromResult(ExitCodes.Success);
-        }));
+        });
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
 using Mantle.Sealing;
 using Mantle.Sealing.Keys;
 using Spectre.Console;
@@ -22,15 +23,16 @@ internal static class InspectCommand
 
     public static Command Create()
     {
-        var folder = new Argument<string>("dir") { Description = "The sealed folder." };
+        var folder = new Argument<string>("DIR") { Description = "The sealed folder." }.InputFolder();
         var ownerKey = new Option<string?>("--owner-key")
         {
             Description = "Also check, without the model key, the signature against this public key (FILE.pub), the folder's files, and each sealed file's header and size.",
-        };
+        }.InputFile();
         var json = SealingCli.JsonOption();
         var command = new Command("inspect", "Show a sealed model's manifest (name, version, files, key id, signer); needs no key.") { folder, ownerKey, json };
-        command.SetAction((parseResult, _) => SealingCli.RunAsync(parseResult, json, asJson =>
+        command.SetAction((parseResult, _) =>
         {
+            var asJson = parseResult.GetValue(json);
             var path = parseResult.GetValue(folder)!;
             var inspection = SealedModel.Inspect(path);
             var verified = false;
@@ -79,7 +81,7 @@ internal static class InspectCommand
             }
 
             return Task.FromResult(ExitCodes.Success);
-        }));
+        });
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
 using Mantle.Sealing.Keys;
 using Spectre.Console;
 
@@ -9,11 +10,12 @@ internal static class KeysCreateCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "The key file to create (mode 0600; never overwritten).", Required = true };
+        var output = new Option<string>("--out") { Description = "The key file to create (mode 0600; never overwritten).", Required = true }.OutputFile();
         var json = SealingCli.JsonOption();
         var command = new Command("create", "Create a 256-bit model key file and print its key id.") { output, json };
-        command.SetAction((parseResult, _) => SealingCli.RunAsync(parseResult, json, asJson =>
+        command.SetAction((parseResult, _) =>
         {
+            var asJson = parseResult.GetValue(json);
             var path = parseResult.GetValue(output)!;
             using var key = ModelKey.Generate();
             key.Save(path);
@@ -34,7 +36,7 @@ internal static class KeysCreateCommand
             }
 
             return Task.FromResult(ExitCodes.Success);
-        }));
+        });
         return command;
     }
 }

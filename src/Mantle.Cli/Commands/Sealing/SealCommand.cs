@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Mantle.Cli.CommandLine;
 using Mantle.Sealing;
 using Mantle.Sealing.Format;
 using Mantle.Sealing.Keys;
@@ -13,25 +14,27 @@ internal static class SealCommand
 {
     public static Command Create()
     {
-        var input = new Option<string>("--in") { Description = "The model file or folder to seal (a folder is sealed recursively).", Required = true };
-        var output = new Option<string>("--out") { Description = "The sealed folder to create (must not exist or be empty).", Required = true };
-        var keyFile = new Option<string>("--key") { Description = "The model key file (from 'mantle keys create').", Required = true };
-        var signingKey = new Option<string>("--signing-key") { Description = "The owner's signing key (from 'mantle keys signing create').", Required = true };
-        var name = new Option<string?>("--name") { Description = "The model name. Default: the input's name." };
-        var version = new Option<string>("--version") { Description = "The model version.", DefaultValueFactory = _ => "1" };
+        var input = new Option<string>("--in") { Description = "The model file or folder to seal (a folder is sealed recursively).", Required = true }.InputPath();
+        var output = new Option<string>("--out") { Description = "The sealed folder to create (must not exist or be empty).", Required = true }.OutputFolder();
+        var keyFile = new Option<string>("--key") { Description = "The model key file (from 'mantle keys create').", Required = true }.InputFile();
+        var signingKey = new Option<string>("--signing-key") { Description = "The owner's signing key (from 'mantle keys signing create').", Required = true }.InputFile();
+        var name = new Option<string?>("--name") { Description = "The model name. Default: the input's name." }.NotEmpty();
+        var version = new Option<string>("--version") { Description = "The model version.", DefaultValueFactory = _ => "1" }.NotEmpty();
         var platform = new Option<string?>("--platform") { Description = "onnx or files. Default: onnx if the input holds a .onnx file." };
+        platform.AcceptOnlyFromAmong(SealedModelManifest.PlatformOnnx, SealedModelManifest.PlatformFiles);
         var chunkSize = new Option<int>("--chunk-size")
         {
             Description = $"Plaintext bytes per chunk ({SealedFormat.MinChunkSize}..{SealedFormat.MaxChunkSize}).",
             DefaultValueFactory = _ => SealedFormat.DefaultChunkSize,
-        };
+        }.Range(SealedFormat.MinChunkSize, SealedFormat.MaxChunkSize, "bytes");
         var json = SealingCli.JsonOption();
         var command = new Command("seal", "Seal (encrypt and sign) a model file or folder for an untrusted host.")
         {
             input, output, keyFile, signingKey, name, version, platform, chunkSize, json,
         };
-        command.SetAction((parseResult, cancellationToken) => SealingCli.RunAsync(parseResult, json, async asJson =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var asJson = parseResult.GetValue(json);
             var inputPath = parseResult.GetValue(input)!;
             var outputPath = parseResult.GetValue(output)!;
             using var key = ModelKey.Load(parseResult.GetValue(keyFile)!);
@@ -71,7 +74,7 @@ internal static class SealCommand
             }
 
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
 using Mantle.Sealing.Keys;
 using Spectre.Console;
 
@@ -9,11 +10,12 @@ internal static class SigningKeyCreateCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "The private key file to create (PKCS#8 PEM, mode 0600); the public key goes to FILE.pub.", Required = true };
+        var output = new Option<string>("--out") { Description = "The private key file to create (PKCS#8 PEM, mode 0600); the public key goes to FILE.pub.", Required = true }.OutputFile();
         var json = SealingCli.JsonOption();
         var command = new Command("create", "Create the owner's manifest signing key pair (ECDSA P-384) and print its thumbprint.") { output, json };
-        command.SetAction((parseResult, _) => SealingCli.RunAsync(parseResult, json, asJson =>
+        command.SetAction((parseResult, _) =>
         {
+            var asJson = parseResult.GetValue(json);
             var path = parseResult.GetValue(output)!;
             using var key = OwnerSigningKey.Generate();
             key.Save(path);
@@ -37,7 +39,7 @@ internal static class SigningKeyCreateCommand
             }
 
             return Task.FromResult(ExitCodes.Success);
-        }));
+        });
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mantle.Cli.CommandLine;
 using Mantle.Sealing;
 using Mantle.Sealing.Keys;
 using Spectre.Console;
@@ -10,17 +11,18 @@ internal static class UnsealCommand
 {
     public static Command Create()
     {
-        var input = new Option<string>("--in") { Description = "The sealed folder (holding mantle-manifest.json).", Required = true };
-        var output = new Option<string>("--out") { Description = "The folder to write the original files into (must not exist or be empty).", Required = true };
-        var keyFile = new Option<string>("--key") { Description = "The model key file.", Required = true };
-        var ownerKey = new Option<string>("--owner-key") { Description = "The owner's public key (FILE.pub) the manifest must be signed with.", Required = true };
+        var input = new Option<string>("--in") { Description = "The sealed folder (holding mantle-manifest.json).", Required = true }.InputFolder();
+        var output = new Option<string>("--out") { Description = "The folder to write the original files into (must not exist or be empty).", Required = true }.OutputFolder();
+        var keyFile = new Option<string>("--key") { Description = "The model key file.", Required = true }.InputFile();
+        var ownerKey = new Option<string>("--owner-key") { Description = "The owner's public key (FILE.pub) the manifest must be signed with.", Required = true }.InputFile();
         var json = SealingCli.JsonOption();
         var command = new Command("unseal", "Verify and decrypt a sealed folder (the owner's check). Writes nothing if any check fails.")
         {
             input, output, keyFile, ownerKey, json,
         };
-        command.SetAction((parseResult, cancellationToken) => SealingCli.RunAsync(parseResult, json, async asJson =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var asJson = parseResult.GetValue(json);
             var inputPath = parseResult.GetValue(input)!;
             var outputPath = parseResult.GetValue(output)!;
             using var owner = OwnerPublicKey.Load(parseResult.GetValue(ownerKey)!);
@@ -34,7 +36,7 @@ internal static class UnsealCommand
             }
 
             return ExitCodes.Success;
-        }));
+        });
         return command;
     }
 }

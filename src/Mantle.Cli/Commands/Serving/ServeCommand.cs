@@ -3,7 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Mantle.Attestation;
 using Mantle.Attestation.Providers;
-using Mantle.Sealing;
+using Mantle.Cli.CommandLine;
+using Mantle.Cli.Commands.Attestation;
 using Mantle.Sealing.Keys;
 using Mantle.Serving.Batching;
 using Mantle.Serving.Confidential;
@@ -37,43 +38,22 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ParseResult parse, ServeOptions o, CancellationToken cancellationToken)
     {
-        var problem = CheckTransport(parse, o);
-        if (problem is not null)
+        if (CheckTransport(parse, o) is { } problem)
         {
-            await Console.Error.WriteLineAsync(problem);
-            return ExitCodes.UsageError;
+            throw new UsageException(problem);
         }
 
-        ServingServerOptions serving;
-        try
-        {
-            serving = CreateServingOptions(parse, o);
-        }
-        catch (ConfigFileException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message);
-            return ExitCodes.UsageError;
-        }
-
-        OwnerPublicKey? owner;
+        var serving = CreateServingOptions(parse, o);
+        var owner = parse.GetValue(o.OwnerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
         ModelKeyRing keyRing;
         try
         {
-            owner = parse.GetValue(o.OwnerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
-            try
-            {
-                keyRing = ModelKeyRing.Load(parse.GetValue(o.KeyFiles) ?? []);
-            }
-            catch
-            {
-                owner?.Dispose();
-                throw;
-            }
+            keyRing = ModelKeyRing.Load(parse.GetValue(o.KeyFiles) ?? []);
         }
-        catch (SealingException ex)
+        catch
         {
-            await Console.Error.WriteLineAsync(ex.Message);
-            return ExitCodes.UsageError;
+            owner?.Dispose();
+            throw;
         }
 
         using var ownerScope = owner;
@@ -103,7 +83,6 @@ internal static class ServeCommand
             (_, "ra-tls", _) when tee is null => "--tls ra-tls needs --tee sim|sgx|tdx|snp: the certificate carries this machine's evidence.",
             (_, "static", _) when parse.GetValue(o.TlsCert) is null || parse.GetValue(o.TlsKey) is null => "--tls static needs --tls-cert FILE and --tls-key FILE (or a sealed key folder).",
             (_, _, true) when parse.GetValue(o.ClientCa) is not null => "--client-ca needs TLS: drop --plaintext and choose --broker or --tls.",
-            _ when parse.GetValue(o.BrokerTimeout) < 0 || parse.GetValue(o.KeyCheck) < 0 => "--broker-timeout and --key-check-seconds must not be negative.",
             _ => null,
         };
     }
@@ -138,7 +117,7 @@ internal static class ServeCommand
         }
         else if (batchingPath is not null)
         {
-            throw new ConfigFileException("--batching_parameters_file needs --enable_batching.");
+            throw new UsageException("--batching_parameters_file needs --enable_batching.");
         }
 
         return options;
@@ -161,10 +140,9 @@ internal static class ServeCommand
                 _ => null,
             };
         }
-        catch (Exception ex) when (ex is AttestationException or InvalidOperationException or SealingException)
+        catch (InvalidOperationException ex)
         {
-            await Console.Error.WriteLineAsync("error: no TLS certificate: " + ex.Message);
-            return ExitCodes.VerificationFailed;
+            throw new CliException(CliErrorCodes.InvalidFile, "no TLS certificate: " + ex.Message, ex);
         }
 
         try
@@ -179,9 +157,9 @@ internal static class ServeCommand
             {
                 server = await ServingServer.StartAsync(serving, cancellationToken);
             }
-            catch (Exception ex) when (ex is ArgumentException or ModelLoadException or IOException)
+            catch (IOException ex)
             {
-                return await ReportStartFailureAsync(ex, serving);
+                throw CannotListen(ex, serving);
             }
 
             await using (server)
@@ -208,24 +186,10 @@ internal static class ServeCommand
     /// <summary>With a broker: attest, receive keys and a certificate, unseal, then listen.</summary>
     private static async Task<int> RunConfidentialAsync(ParseResult parse, ServeOptions o, ServingServerOptions serving, OwnerPublicKey owner, CancellationToken cancellationToken)
     {
-        string? brokerCa = null;
-        X509Certificate2Collection? clientCas;
-        Uri brokerUrl;
-        try
-        {
-            brokerUrl = ParseUrl(parse.GetValue(o.Broker)!);
-            if (parse.GetValue(o.BrokerCa) is { } caPath)
-            {
-                brokerCa = await File.ReadAllTextAsync(caPath, cancellationToken);
-            }
-
-            clientCas = LoadClientCas(parse, o);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            await Console.Error.WriteLineAsync("error: " + ex.Message);
-            return ExitCodes.UsageError;
-        }
+        var brokerUrl = new Uri(parse.GetValue(o.Broker)!);
+        var brokerCa = parse.GetValue(o.BrokerCa) is { } caPath ? OptionFiles.ReadAllText(caPath, "--broker-ca") : null;
+        var clientCas = LoadClientCas(parse, o);
+        CommandScope.TalkingTo(brokerUrl, "the broker");
 
         using var evidence = OpenTee(parse, o, parse.GetValue(o.Tee)!);
         var options = new ConfidentialServingOptions
@@ -251,14 +215,9 @@ internal static class ServeCommand
         {
             confidential = await ConfidentialServer.StartAsync(serving, options, cancellationToken);
         }
-        catch (ConfidentialStartException ex)
+        catch (IOException ex)
         {
-            await Console.Error.WriteLineAsync($"error: confidential start failed at step '{ex.StepName}': {ex.Message}");
-            return ex.Step == ConfidentialStartStep.Connect ? ExitCodes.RemoteError : ExitCodes.VerificationFailed;
-        }
-        catch (Exception ex) when (ex is ArgumentException or IOException)
-        {
-            return await ReportStartFailureAsync(ex, serving);
+            throw CannotListen(ex, serving);
         }
 
         await using (confidential)
@@ -323,21 +282,8 @@ internal static class ServeCommand
         });
     }
 
-    private static async Task<int> ReportStartFailureAsync(Exception ex, ServingServerOptions serving)
-    {
-        switch (ex)
-        {
-            case ArgumentException:
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.UsageError;
-            case IOException:
-                await Console.Error.WriteLineAsync($"Cannot open the listeners on {serving.Host}: {ex.Message}");
-                return ExitCodes.Failure;
-            default:
-                await Console.Error.WriteLineAsync(ex.Message);
-                return ExitCodes.Failure;
-        }
-    }
+    private static CliException CannotListen(IOException ex, ServingServerOptions serving) =>
+        new(CliErrorCodes.Failure, $"Cannot open the listeners on {serving.Host}: {ex.Message}", ex);
 
     private static TeeEvidenceProvider OpenTee(ParseResult parse, ServeOptions o, string tee) =>
         TeeEvidenceProvider.Open(new TeeEvidenceProviderOptions
@@ -364,16 +310,13 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            throw new InvalidOperationException($"Cannot read the client CA --client-ca {path}: {ex.Message}", ex);
+            throw new CliException(new CliError(CliErrorCodes.InvalidFile, $"Cannot read the client CA --client-ca {path}: {ex.Message}") { Option = "--client-ca", Path = path }, ex);
         }
 
-        return collection.Count > 0 ? collection : throw new InvalidOperationException($"--client-ca {path} holds no PEM certificate.");
+        return collection.Count > 0
+            ? collection
+            : throw new CliException(new CliError(CliErrorCodes.InvalidFile, $"--client-ca {path} holds no PEM certificate.") { Option = "--client-ca", Path = path });
     }
-
-    private static Uri ParseUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw new InvalidOperationException($"--broker '{text}' is not an http(s) URL such as https://broker.example:8443.");
 
     private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(b => b
         .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
@@ -392,7 +335,7 @@ internal static class ServeCommand
         {
             if (basePath is not null || modelName is not null)
             {
-                throw new ConfigFileException("Give either --model_config_file or --model_name/--model_base_path, not both.");
+                throw new UsageException("Give either --model_config_file or --model_name/--model_base_path, not both.");
             }
 
             return ModelConfigFile.Load(configFile);
@@ -400,7 +343,7 @@ internal static class ServeCommand
 
         if (basePath is null)
         {
-            throw new ConfigFileException("No model to serve: pass --model_base_path DIR (and --model_name NAME), or --model_config_file FILE.");
+            throw new UsageException("No model to serve: pass --model_base_path DIR (and --model_name NAME), or --model_config_file FILE.");
         }
 
         return [new ModelConfig { Name = modelName ?? "default", BasePath = Path.GetFullPath(basePath) }];
