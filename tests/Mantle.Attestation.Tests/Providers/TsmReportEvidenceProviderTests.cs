@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mantle.Attestation.Providers;
 using Mantle.Attestation.Snp;
 
@@ -106,11 +105,8 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
 
         PlaceEntry("tdx_guest", []);
         File.Delete(EntryFile("outblob"));
-        using (var mkfifo = Process.Start("mkfifo", EntryFile("outblob")))
-        {
-            await mkfifo.WaitForExitAsync();
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        var mkfifo = await ChildProcess.RunAsync("mkfifo", [EntryFile("outblob")]);
+        Assert.True(mkfifo.ExitCode == 0, mkfifo.Stderr);
 
         var logger = new CapturingLogger<TsmReportEvidenceProvider>();
         var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts }, logger);

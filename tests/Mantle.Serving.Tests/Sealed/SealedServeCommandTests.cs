@@ -3,7 +3,6 @@ using Grpc.Net.Client;
 using Inference;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Tests.Conformance;
-using Mantle.Serving.Tests.Hosting;
 using Mantle.Serving.Tests.Models;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -26,7 +25,8 @@ public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClas
         Assert.Equal(16, scanner.WindowCount);
         Assert.NotEmpty(scanner.Scan(fixture.PlainBasePath));
 
-        using var process = MantleProcess.StartIn(work.Path, new Dictionary<string, string> { ["TMPDIR"] = temp.Path },
+        using var process = MantleProcess.Start(
+            new ChildProcessOptions { WorkingDirectory = work.Path, Environment = new Dictionary<string, string> { ["TMPDIR"] = temp.Path } },
             "serve", "--plaintext", "--json", "--model_name", "resnet", "--model_base_path", fixture.SealedBasePath,
             "--owner-key", fixture.Owner.PublicKeyFile, "--key-file", fixture.Owner.KeyFile, "--port", "0", "--rest_api_port", "0");
         using var ready = JsonDocument.Parse(await process.FirstStdoutLineAsync(Timeout));
