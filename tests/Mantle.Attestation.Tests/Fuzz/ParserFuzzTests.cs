@@ -105,7 +105,7 @@ public sealed class ParserFuzzTests : IDisposable
     public async Task RaTlsVerifier_TruncatedAndMutatedCertificateBytes_ThrowOnlyAttestationException()
     {
         var der = RaTlsVerifier.LoadCertificate(TestData.Bytes("ratls/gramine-cert.pem")).RawData;
-        var verifier = new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FixedTime.At("2025-06-20T00:00:00Z"));
+        var verifier = new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FakeTime.At("2025-06-20T00:00:00Z"));
         var random = new Random(31337);
         var clock = Stopwatch.StartNew();
 

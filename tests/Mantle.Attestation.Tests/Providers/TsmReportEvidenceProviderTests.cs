@@ -108,7 +108,8 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         var mkfifo = await ChildProcess.RunAsync("mkfifo", [EntryFile("outblob")]);
         Assert.True(mkfifo.ExitCode == 0, mkfifo.Stderr);
 
-        var logger = new CapturingLogger<TsmReportEvidenceProvider>();
+        var logs = new LogCapture();
+        var logger = logs.CreateLogger<TsmReportEvidenceProvider>();
         var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts }, logger);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
@@ -150,7 +151,7 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         }
 
         await kernel.WaitAsync(timeout.Token);
-        Assert.Contains(logger.Events, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -168,7 +169,7 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
 
         var evidence = await provider.GetEvidenceAsync(new byte[64]);
-        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FixedTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
+        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
 
         Assert.True(evidence.AsSpan().StartsWith(SnpEvidence.EnvelopeMagic));
         Assert.Equal(TeeType.Snp, claims.Tee);

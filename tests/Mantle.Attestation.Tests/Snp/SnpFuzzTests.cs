@@ -51,7 +51,7 @@ public sealed class SnpFuzzTests
     {
         var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.VcekGuid, SnpSamples.Vcek)]);
         var envelope = SnpEvidence.CreateEnvelope(SnpSamples.Report, table);
-        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow) });
+        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At(SnpSamples.InWindow) });
         await verifier.VerifyAsync(envelope);
 
         for (var length = 0; length < envelope.Length; length++)
@@ -66,7 +66,7 @@ public sealed class SnpFuzzTests
         var random = new Random(7);
         var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.AskGuid, new byte[] { 0x30, 0x00 }), new(SnpEvidence.VcekGuid, SnpSamples.Vcek)]);
         var envelope = SnpEvidence.CreateEnvelope(SnpSamples.Report, table);
-        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow) });
+        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At(SnpSamples.InWindow) });
         var tableStart = SnpEvidence.EnvelopeHeaderLength + SnpEvidence.ReportLength;
         for (var i = 0; i < 400; i++)
         {

@@ -12,15 +12,15 @@ namespace Mantle.Serving.Tests.Sealed;
 public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClassFixture<SealedResNetFixture>, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Serve_SealedResNet18_NoPlaintextInWorkingTempOrSealedFolders()
     {
-        using var work = new TempDirectory();
-        using var temp = new TempDirectory();
+        using var work = new TempFolder();
+        using var temp = new TempFolder();
         var scanner = new PlaintextScanner(await File.ReadAllBytesAsync(TestModels.ResNet18Path), windowCount: 16);
         Assert.Equal(16, scanner.WindowCount);
         Assert.NotEmpty(scanner.Scan(fixture.PlainBasePath));
