@@ -98,7 +98,7 @@ public sealed class BrokerCliTests
             var simKey = Path.Combine(dir, "sim.pem");
             Mantle.Attestation.Sim.SimulatedTee.LoadOrCreate(simKey).Dispose();
 
-            var collateral = Mantle.Attestation.Tests.TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json");
+            var collateral = TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json");
             using var broker = await BrokerProcess.StartAsync(dir, null, simKey, null, "--collateral", collateral);
 
             Assert.Contains("Evidence verifiers: sim, sgx, tdx, snp", broker.Output, StringComparison.Ordinal);
