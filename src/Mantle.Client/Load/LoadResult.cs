@@ -7,4 +7,4 @@ namespace Mantle.Client.Load;
 /// <param name="Throughput">Items per second over the measured phase (successful requests × batch ÷ elapsed).</param>
 /// <param name="Latency">Latency of successful requests.</param>
 /// <param name="FirstError">The first error's message, if any (never request data).</param>
-public sealed record LoadResult(long Requests, long Errors, TimeSpan Elapsed, double Throughput, LatencySummary Latency, string? FirstError);
+internal sealed record LoadResult(long Requests, long Errors, TimeSpan Elapsed, double Throughput, LatencySummary Latency, string? FirstError);

@@ -7,7 +7,7 @@ namespace Mantle.Client.Load;
 /// <see cref="LoadOptions.Warmup"/> unmeasured and then <see cref="LoadOptions.Loop"/> measured requests,
 /// one after another, and the latency of each measured request is recorded.
 /// </summary>
-public static class LoadRunner
+internal static class LoadRunner
 {
     /// <summary>Runs the load. <paramref name="send"/> performs one request and throws on failure.</summary>
     /// <param name="send">Sends one request; gets the worker index.</param>
