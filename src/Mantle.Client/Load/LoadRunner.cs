@@ -44,6 +44,9 @@ internal static class LoadRunner
         string? firstError = null;
         long completed = 0;
         var deadline = options.MaxDuration is { } max ? Stopwatch.GetTimestamp() + (long)(max.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var measuredFrom = DateTimeOffset.UtcNow;
         var start = Stopwatch.GetTimestamp();
 
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
@@ -69,9 +72,17 @@ internal static class LoadRunner
         }, cancellationToken))).ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(start);
+        var measuredTo = DateTimeOffset.UtcNow;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         var all = latencies.SelectMany(l => l).ToList();
         var errorCount = errors.Sum();
         var throughput = elapsed.TotalSeconds > 0 ? all.Count * (double)options.ItemsPerRequest / elapsed.TotalSeconds : 0;
-        return new LoadResult(all.Count + errorCount, errorCount, elapsed, throughput, LatencySummary.FromMilliseconds(all), firstError);
+        return new LoadResult(all.Count + errorCount, errorCount, elapsed, throughput, LatencySummary.FromMilliseconds(all), firstError)
+        {
+            ProcessCpuTime = cpu,
+            MeasuredFrom = measuredFrom,
+            MeasuredTo = measuredTo,
+        };
     }
 }
