@@ -135,7 +135,7 @@ public class EvidenceVerifierTests
     {
         var snp = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = FixedTime.At("2025-01-01T00:00:00Z"),
+            TimeProvider = FakeTime.At("2025-01-01T00:00:00Z"),
             CollateralPath = TestData.Path("snp/gosev_vcek_milan.der"),
         });
         var verifier = new EvidenceVerifier([snp]);

@@ -49,8 +49,8 @@ public sealed class EvidenceVerifiersTests : IDisposable
     [Fact]
     public async Task Create_SimKeyPathOfAnotherPlatform_RefusesEvidence()
     {
-        using var other = SimulatedTee.LoadOrCreate(_folder.File("other.pem"));
-        var verifier = EvidenceVerifiers.Create(new EvidenceVerifierOptions { SimKeyPath = _folder.File("other.pem") });
+        using var other = SimulatedTee.LoadOrCreate(_folder.Combine("other.pem"));
+        var verifier = EvidenceVerifiers.Create(new EvidenceVerifierOptions { SimKeyPath = _folder.Combine("other.pem") });
 
         var error = await Assert.ThrowsAsync<AttestationException>(async () => await verifier.VerifyAsync(await SimEvidenceAsync()));
 
@@ -60,7 +60,7 @@ public sealed class EvidenceVerifiersTests : IDisposable
     [Fact]
     public void CreateAll_MissingSimKeyFile_ThrowsAtOnce()
     {
-        var error = Assert.Throws<AttestationException>(() => EvidenceVerifiers.CreateAll(new EvidenceVerifierOptions { SimKeyPath = _folder.File("missing.pem") }));
+        var error = Assert.Throws<AttestationException>(() => EvidenceVerifiers.CreateAll(new EvidenceVerifierOptions { SimKeyPath = _folder.Combine("missing.pem") }));
 
         Assert.Contains("missing.pem", error.Message, StringComparison.Ordinal);
     }
@@ -68,7 +68,7 @@ public sealed class EvidenceVerifiersTests : IDisposable
     [Fact]
     public async Task Create_OnFirstUseWithMissingSimKey_FailsOnlyWhenSimEvidenceShowsUp()
     {
-        var verifier = EvidenceVerifiers.Create(new EvidenceVerifierOptions { SimKeyPath = _folder.File("missing.pem"), CreateOnFirstUse = true });
+        var verifier = EvidenceVerifiers.Create(new EvidenceVerifierOptions { SimKeyPath = _folder.Combine("missing.pem"), CreateOnFirstUse = true });
         var intel = await Assert.ThrowsAsync<AttestationException>(async () => await verifier.VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote)));
 
         var sim = await Assert.ThrowsAsync<AttestationException>(async () => await verifier.VerifyAsync(await SimEvidenceAsync()));
@@ -84,7 +84,7 @@ public sealed class EvidenceVerifiersTests : IDisposable
         {
             AcceptSim = false,
             CollateralPath = TestData.Path(IntelSamples.SgxCollateral),
-            TimeProvider = new FixedTimeProvider(IntelSamples.DcapQvlTime),
+            TimeProvider = FakeTime.At(IntelSamples.DcapQvlTime),
         });
 
         var claims = await verifier.VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote));
@@ -100,7 +100,7 @@ public sealed class EvidenceVerifiersTests : IDisposable
         {
             AcceptSim = false,
             RequireCollateral = false,
-            TimeProvider = new FixedTimeProvider(IntelSamples.DcapQvlTime),
+            TimeProvider = FakeTime.At(IntelSamples.DcapQvlTime),
         });
 
         var claims = await verifier.VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote));
@@ -113,7 +113,7 @@ public sealed class EvidenceVerifiersTests : IDisposable
     [InlineData("roots")]
     public void CreateAll_MissingPath_NamesIt(string which)
     {
-        var missing = _folder.File("nothing-here");
+        var missing = _folder.Combine("nothing-here");
         var options = which == "collateral" ? new EvidenceVerifierOptions { CollateralPath = missing } : new EvidenceVerifierOptions { RootsDirectory = missing };
 
         var error = Assert.Throws<ArgumentException>(() => EvidenceVerifiers.CreateAll(options));

@@ -7,7 +7,7 @@ namespace Mantle.EndToEnd.Tests;
 public sealed class ClientCommandsTests : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("mantle-e2e-").FullName;
-    private MantleProcess? _server;
+    private ChildProcess? _server;
     private int _grpcPort;
     private int _restPort;
 

@@ -46,20 +46,14 @@ public sealed class KeyBrokerServerTests
     [Fact]
     public void Initialize_FilesArePrivate()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "mantle-kb-init-" + Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempFolder("mantle-kb-init-");
+        var dir = temp.Path;
+        BrokerInitializer.Initialize(dir);
+        foreach (var file in Directory.GetFiles(dir))
         {
-            BrokerInitializer.Initialize(dir);
-            foreach (var file in Directory.GetFiles(dir))
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-            }
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
 
-            Assert.Throws<InvalidOperationException>(() => BrokerInitializer.Initialize(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        Assert.Throws<InvalidOperationException>(() => BrokerInitializer.Initialize(dir));
     }
 }

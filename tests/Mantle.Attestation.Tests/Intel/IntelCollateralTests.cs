@@ -45,7 +45,7 @@ public class IntelCollateralTests
 
         var source = IntelOfflineCollateralSource.Load(folder);
         var error = await Assert.ThrowsAsync<AttestationException>(() =>
-            new SgxQuoteVerifier(new IntelQuoteVerifierOptions { CollateralSource = source, TimeProvider = new FixedTimeProvider(IntelSamples.DcapQvlTime) })
+            new SgxQuoteVerifier(new IntelQuoteVerifierOptions { CollateralSource = source, TimeProvider = FakeTime.At(IntelSamples.DcapQvlTime) })
                 .VerifyAsync(TestData.Bytes(IntelSamples.SgxQuote)).AsTask());
 
         Assert.Empty(source.Bundles);

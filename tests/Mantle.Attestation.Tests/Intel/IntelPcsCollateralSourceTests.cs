@@ -15,7 +15,7 @@ public class IntelPcsCollateralSourceTests
     {
         await using var server = await FakePcsServer.StartAsync(Bundles());
         using var http = new HttpClient();
-        var clock = new FixedTimeProvider(IntelSamples.DcapQvlTime);
+        var clock = FakeTime.At(IntelSamples.DcapQvlTime);
         var source = new IntelPcsCollateralSource(http, new IntelPcsOptions { BaseUrl = server.BaseUrl, TimeProvider = clock });
         var options = new IntelQuoteVerifierOptions { TimeProvider = clock, CollateralSource = source };
 
@@ -31,7 +31,7 @@ public class IntelPcsCollateralSourceTests
         Assert.Equal(2, server.Hits["/sgx/certification/v4/rootcacrl"]);
 
         // The PCK CRL's nextUpdate (2025-07-19) ends the cache; a fresh fetch happens after it.
-        clock.Now = IntelSamples.DcapQvlTime.AddDays(40);
+        clock.SetUtcNow(IntelSamples.DcapQvlTime.AddDays(40));
         await source.GetCollateralAsync(new IntelCollateralRequest(TeeType.Sgx, "00A067110000", "processor"));
         Assert.Equal(3, source.FetchCount);
         Assert.Equal(2, server.Hits["/sgx/certification/v4/tcb"]);

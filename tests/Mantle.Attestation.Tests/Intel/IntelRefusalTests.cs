@@ -66,7 +66,7 @@ public class IntelRefusalTests
         var collateral = pki.Collateral(IntelSamples.SgxCollateralBundle, s => s.Replace("\"fmspc\":\"00A067110000\"", "\"fmspc\":\"00A067110001\"", StringComparison.Ordinal));
         var options = new IntelQuoteVerifierOptions
         {
-            TimeProvider = new FixedTimeProvider(IntelSamples.DcapQvlTime),
+            TimeProvider = FakeTime.At(IntelSamples.DcapQvlTime),
             CollateralSource = new IntelOfflineCollateralSource([collateral]),
             TrustedRoots = pki.Roots,
         };

@@ -35,7 +35,7 @@ internal static class IntelSamples
 
     public static IntelQuoteVerifierOptions Options(DateTimeOffset at, params IntelCollateral[] bundles) => new()
     {
-        TimeProvider = new FixedTimeProvider(at),
+        TimeProvider = FakeTime.At(at),
         CollateralSource = bundles.Length == 0 ? null : new IntelOfflineCollateralSource(bundles),
     };
 }

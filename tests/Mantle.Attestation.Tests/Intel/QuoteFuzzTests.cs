@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Mantle.Attestation.Intel;
+using TestData = Mantle.Testing.TestData;
 
 namespace Mantle.Attestation.Tests.Intel;
 

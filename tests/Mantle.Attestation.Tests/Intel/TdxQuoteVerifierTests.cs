@@ -43,7 +43,7 @@ public class TdxQuoteVerifierTests
     public async Task VerifyAsync_GoTdxSampleWithPcsFiles_ReportsTcbLevelNotSupported()
     {
         var source = IntelOfflineCollateralSource.Load(IntelSamples.GoTdxFolder());
-        var verifier = new TdxQuoteVerifier(new IntelQuoteVerifierOptions { TimeProvider = new FixedTimeProvider(IntelSamples.GoTdxTime), CollateralSource = source });
+        var verifier = new TdxQuoteVerifier(new IntelQuoteVerifierOptions { TimeProvider = FakeTime.At(IntelSamples.GoTdxTime), CollateralSource = source });
 
         var claims = await verifier.VerifyAsync(TestData.Bytes(IntelSamples.GoTdxQuote));
 
@@ -59,7 +59,7 @@ public class TdxQuoteVerifierTests
     public async Task VerifyAsync_GoTdxSampleOutsideCollateralWindow_RefusesCollateral()
     {
         var source = IntelOfflineCollateralSource.Load(IntelSamples.GoTdxFolder());
-        var verifier = new TdxQuoteVerifier(new IntelQuoteVerifierOptions { TimeProvider = new FixedTimeProvider(new DateTimeOffset(2023, 8, 1, 0, 0, 0, TimeSpan.Zero)), CollateralSource = source });
+        var verifier = new TdxQuoteVerifier(new IntelQuoteVerifierOptions { TimeProvider = FakeTime.At(new DateTimeOffset(2023, 8, 1, 0, 0, 0, TimeSpan.Zero)), CollateralSource = source });
 
         var error = await Assert.ThrowsAsync<AttestationException>(() => verifier.VerifyAsync(TestData.Bytes(IntelSamples.GoTdxQuote)).AsTask());
 

@@ -210,9 +210,9 @@ public class AttestationPolicyTests
     {
         using var temp = new TempFolder();
         var json = """{"version": 1, "tees": ["sim"], "allow_debug": true}""";
-        File.WriteAllText(temp.File("p.json"), json);
+        File.WriteAllText(temp.Combine("p.json"), json);
 
-        var policy = AttestationPolicy.Load(temp.File("p.json"));
+        var policy = AttestationPolicy.Load(temp.Combine("p.json"));
 
         Assert.Equal(json, policy.Json);
         Assert.True(policy.AllowDebug);
@@ -224,7 +224,7 @@ public class AttestationPolicyTests
     {
         using var temp = new TempFolder();
 
-        var error = Assert.Throws<AttestationException>(() => AttestationPolicy.Load(temp.File("none.json")));
+        var error = Assert.Throws<AttestationException>(() => AttestationPolicy.Load(temp.Combine("none.json")));
 
         Assert.Equal(AttestationErrorCode.InvalidPolicy, error.Code);
     }

@@ -14,15 +14,15 @@ public sealed class GramineSgxEvidenceProviderTests : IDisposable
     public async Task GetEvidenceAsync_GramineDevice_WritesPaddedReportDataAndReturnsQuote()
     {
         var quote = TestData.Bytes("sgx/dcapqvl_sgx_quote_v3.bin");
-        File.WriteAllText(_device.File("attestation_type"), "dcap");
-        File.WriteAllBytes(_device.File("user_report_data"), new byte[64]);
-        File.WriteAllBytes(_device.File("quote"), quote);
+        File.WriteAllText(_device.Combine("attestation_type"), "dcap");
+        File.WriteAllBytes(_device.Combine("user_report_data"), new byte[64]);
+        File.WriteAllBytes(_device.Combine("quote"), quote);
         using var provider = Provider();
 
         var evidence = await provider.GetEvidenceAsync(new byte[] { 9, 8, 7 });
 
         Assert.Equal(quote, evidence);
-        var written = File.ReadAllBytes(_device.File("user_report_data"));
+        var written = File.ReadAllBytes(_device.Combine("user_report_data"));
         Assert.Equal(64, written.Length);
         Assert.Equal(new byte[] { 9, 8, 7 }, written[..3]);
         Assert.All(written[3..], b => Assert.Equal(0, b));
@@ -42,8 +42,8 @@ public sealed class GramineSgxEvidenceProviderTests : IDisposable
     [Fact]
     public async Task GetEvidenceAsync_AttestationDisabled_SaysHowToEnable()
     {
-        File.WriteAllText(_device.File("attestation_type"), "none\n");
-        File.WriteAllBytes(_device.File("user_report_data"), new byte[64]);
+        File.WriteAllText(_device.Combine("attestation_type"), "none\n");
+        File.WriteAllBytes(_device.Combine("user_report_data"), new byte[64]);
         using var provider = Provider();
 
         var error = await Assert.ThrowsAsync<AttestationException>(async () => await provider.GetEvidenceAsync(new byte[64]));
@@ -54,8 +54,8 @@ public sealed class GramineSgxEvidenceProviderTests : IDisposable
     [Fact]
     public async Task GetEvidenceAsync_EmptyQuote_IsRefused()
     {
-        File.WriteAllBytes(_device.File("user_report_data"), new byte[64]);
-        File.WriteAllBytes(_device.File("quote"), []);
+        File.WriteAllBytes(_device.Combine("user_report_data"), new byte[64]);
+        File.WriteAllBytes(_device.Combine("quote"), []);
         using var provider = Provider();
 
         var error = await Assert.ThrowsAsync<AttestationException>(async () => await provider.GetEvidenceAsync(new byte[64]));

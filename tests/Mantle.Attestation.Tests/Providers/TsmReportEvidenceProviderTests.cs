@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mantle.Attestation.Providers;
 using Mantle.Attestation.Snp;
 
@@ -106,13 +105,11 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
 
         PlaceEntry("tdx_guest", []);
         File.Delete(EntryFile("outblob"));
-        using (var mkfifo = Process.Start("mkfifo", EntryFile("outblob")))
-        {
-            await mkfifo.WaitForExitAsync();
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        var mkfifo = await ChildProcess.RunAsync("mkfifo", [EntryFile("outblob")]);
+        Assert.True(mkfifo.ExitCode == 0, mkfifo.Stderr);
 
-        var logger = new CapturingLogger<TsmReportEvidenceProvider>();
+        var logs = new LogCapture();
+        var logger = logs.CreateLogger<TsmReportEvidenceProvider>();
         var provider = new TsmReportEvidenceProvider(TeeType.Tdx, new TsmReportOptions { Root = _root.Path, EntryName = Entry, MaxAttempts = maxAttempts }, logger);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
@@ -154,7 +151,7 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         }
 
         await kernel.WaitAsync(timeout.Token);
-        Assert.Contains(logger.Events, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.EventId == 4101 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("generation 1 -> 2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -172,7 +169,7 @@ public sealed class TsmReportEvidenceProviderTests : IDisposable
         var provider = new TsmReportEvidenceProvider(TeeType.Snp, new TsmReportOptions { Root = _root.Path, EntryName = Entry });
 
         var evidence = await provider.GetEvidenceAsync(new byte[64]);
-        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FixedTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
+        var claims = await new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At("2025-01-01T00:00:00Z") }).VerifyAsync(evidence);
 
         Assert.True(evidence.AsSpan().StartsWith(SnpEvidence.EnvelopeMagic));
         Assert.Equal(TeeType.Snp, claims.Tee);

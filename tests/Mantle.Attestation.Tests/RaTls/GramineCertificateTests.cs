@@ -15,7 +15,7 @@ public class GramineCertificateTests
         using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
         var reader = new UnverifiedSgxQuoteReader();
 
-        var result = await new RaTlsVerifier(new EvidenceVerifier([reader]), FixedTime.At("2025-06-20T00:00:00Z")).VerifyAsync(certificate);
+        var result = await new RaTlsVerifier(new EvidenceVerifier([reader]), FakeTime.At("2025-06-20T00:00:00Z")).VerifyAsync(certificate);
 
         Assert.True(result.HasEvidenceExtension);
         Assert.True(result.HasLegacyExtension);
@@ -31,7 +31,7 @@ public class GramineCertificateTests
         using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
 
         var error = await Assert.ThrowsAsync<AttestationException>(async () =>
-            await new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FixedTime.At("2031-06-01T00:00:00Z")).VerifyAsync(certificate));
+            await new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FakeTime.At("2031-06-01T00:00:00Z")).VerifyAsync(certificate));
 
         Assert.Equal(AttestationErrorCode.InvalidCertificateChain, error.Code);
     }
@@ -69,7 +69,7 @@ public class GramineCertificateTests
 
         using var altered = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(renamed);
         var error = await Assert.ThrowsAsync<AttestationException>(async () =>
-            await new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FixedTime.At("2025-06-20T00:00:00Z")).VerifyAsync(altered));
+            await new RaTlsVerifier(new EvidenceVerifier([new UnverifiedSgxQuoteReader()]), FakeTime.At("2025-06-20T00:00:00Z")).VerifyAsync(altered));
 
         Assert.Equal(AttestationErrorCode.InvalidSignature, error.Code);
     }
@@ -78,7 +78,7 @@ public class GramineCertificateTests
     public async Task VerifyAsync_GramineCertificateWithIntelVerifier_VerifiesBothQuotesToIntelRoot()
     {
         using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
-        var options = new IntelQuoteVerifierOptions { TimeProvider = FixedTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
+        var options = new IntelQuoteVerifierOptions { TimeProvider = FakeTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
         var verifier = new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]), options.TimeProvider);
 
         var result = await verifier.VerifyAsync(certificate);
@@ -95,7 +95,7 @@ public class GramineCertificateTests
     public async Task VerifyAsync_GramineCertificateWithIntelVerifier_DefaultPolicyRefusesUnevaluatedTcb()
     {
         using var certificate = RaTlsVerifier.LoadCertificate(TestData.Bytes(CertificateFile));
-        var options = new IntelQuoteVerifierOptions { TimeProvider = FixedTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
+        var options = new IntelQuoteVerifierOptions { TimeProvider = FakeTime.At("2025-06-20T00:00:00Z"), RequireCollateral = false };
         var verifier = new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]), options.TimeProvider);
         var accepting = AttestationPolicy.Parse("""{"version": 1, "tees": ["sgx"], "allow_debug": true, "tcb_status": ["NotEvaluated"]}""");
 

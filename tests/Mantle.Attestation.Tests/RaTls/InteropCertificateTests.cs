@@ -10,7 +10,7 @@ public class InteropCertificateTests
 
     private static RaTlsVerifier IntelVerifier(string at)
     {
-        var options = new IntelQuoteVerifierOptions { TimeProvider = FixedTime.At(at), RequireCollateral = false };
+        var options = new IntelQuoteVerifierOptions { TimeProvider = FakeTime.At(at), RequireCollateral = false };
         return new RaTlsVerifier(new EvidenceVerifier([new SgxQuoteVerifier(options)]), options.TimeProvider);
     }
 

@@ -164,12 +164,12 @@ public sealed class RaTlsCertificateTests : IDisposable
     [Fact]
     public async Task VerifyAsync_Expired_IsRefused()
     {
-        var created = FixedTime.At("2026-01-01T00:00:00Z");
+        var created = FakeTime.At("2026-01-01T00:00:00Z");
         using var certificate = await RaTlsCertificate.CreateAsync(Provider(), new() { Lifetime = TimeSpan.FromDays(1), TimeProvider = created });
 
-        await Verifier(FixedTime.At("2026-01-01T12:00:00Z")).VerifyAsync(certificate);
-        var error = await Assert.ThrowsAsync<AttestationException>(async () => await Verifier(FixedTime.At("2026-01-03T00:00:00Z")).VerifyAsync(certificate));
-        var early = await Assert.ThrowsAsync<AttestationException>(async () => await Verifier(FixedTime.At("2025-12-31T00:00:00Z")).VerifyAsync(certificate));
+        await Verifier(FakeTime.At("2026-01-01T12:00:00Z")).VerifyAsync(certificate);
+        var error = await Assert.ThrowsAsync<AttestationException>(async () => await Verifier(FakeTime.At("2026-01-03T00:00:00Z")).VerifyAsync(certificate));
+        var early = await Assert.ThrowsAsync<AttestationException>(async () => await Verifier(FakeTime.At("2025-12-31T00:00:00Z")).VerifyAsync(certificate));
 
         Assert.Equal(AttestationErrorCode.InvalidCertificateChain, error.Code);
         Assert.Equal(AttestationErrorCode.InvalidCertificateChain, early.Code);

@@ -11,7 +11,7 @@ public class SimEvidenceTests
     public async Task VerifyAsync_FreshEvidence_ReturnsSimClaims()
     {
         using var platform = SimulatedTee.CreateEphemeral();
-        var time = new FixedTime(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = FakeTime.At("2026-11-25T12:00:00Z");
         var provider = new SimEvidenceProvider(platform, new SimEvidenceProviderOptions { MeasurementOverride = Measurement, TimeProvider = time });
         var reportData = SHA256.HashData("nonce"u8);
 
@@ -148,15 +148,15 @@ public class SimEvidenceTests
     public void ComputeMeasurement_DependsOnFilesAndConfiguration()
     {
         using var temp = new TempFolder();
-        File.WriteAllBytes(temp.File("a.dll"), [1, 2, 3]);
-        File.WriteAllBytes(temp.File("b.dll"), [4, 5, 6]);
-        File.WriteAllBytes(temp.File("notes.txt"), [7]);
+        File.WriteAllBytes(temp.Combine("a.dll"), [1, 2, 3]);
+        File.WriteAllBytes(temp.Combine("b.dll"), [4, 5, 6]);
+        File.WriteAllBytes(temp.Combine("notes.txt"), [7]);
 
         var baseline = SimEvidenceProvider.ComputeMeasurement(temp.Path);
         Assert.Equal(48, baseline.Length);
         Assert.Equal(baseline, SimEvidenceProvider.ComputeMeasurement(temp.Path));
 
-        File.WriteAllBytes(temp.File("notes.txt"), [8]);
+        File.WriteAllBytes(temp.Combine("notes.txt"), [8]);
         Assert.Equal(baseline, SimEvidenceProvider.ComputeMeasurement(temp.Path));
 
         var withConfig = SimEvidenceProvider.ComputeMeasurement(temp.Path, [9, 9]);
@@ -164,11 +164,11 @@ public class SimEvidenceTests
         Assert.NotEqual(withConfig, SimEvidenceProvider.ComputeMeasurement(temp.Path, [9, 8]));
         Assert.NotEqual(baseline, SimEvidenceProvider.ComputeMeasurement(temp.Path, []));
 
-        File.WriteAllBytes(temp.File("b.dll"), [4, 5, 7]);
+        File.WriteAllBytes(temp.Combine("b.dll"), [4, 5, 7]);
         Assert.NotEqual(baseline, SimEvidenceProvider.ComputeMeasurement(temp.Path));
 
-        File.Move(temp.File("b.dll"), temp.File("c.dll"));
-        File.WriteAllBytes(temp.File("c.dll"), [4, 5, 6]);
+        File.Move(temp.Combine("b.dll"), temp.Combine("c.dll"));
+        File.WriteAllBytes(temp.Combine("c.dll"), [4, 5, 6]);
         Assert.NotEqual(baseline, SimEvidenceProvider.ComputeMeasurement(temp.Path));
     }
 

@@ -8,7 +8,7 @@ public class SimulatedTeeTests
     public void LoadOrCreate_MissingFile_CreatesOwnerOnlyKeyAndReusesIt()
     {
         using var temp = new TempFolder();
-        var path = temp.File("conf/mantle/sim-platform-key.pem");
+        var path = temp.Combine("conf/mantle/sim-platform-key.pem");
 
         using var first = SimulatedTee.LoadOrCreate(path);
         using var second = SimulatedTee.LoadOrCreate(path);
@@ -27,7 +27,7 @@ public class SimulatedTeeTests
     public void Load_MissingFile_ThrowsProviderUnavailableNamingPath()
     {
         using var temp = new TempFolder();
-        var path = temp.File("absent.pem");
+        var path = temp.Combine("absent.pem");
 
         var error = Assert.Throws<AttestationException>(() => SimulatedTee.Load(path));
 

@@ -120,7 +120,7 @@ public sealed class SnpCrlTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<SnpTe
 
     private SnpReportVerifier Verifier(string collateral, bool requireCrl = false) => new(new SnpVerifierOptions
     {
-        TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+        TimeProvider = FakeTime.At(TestAmdPki.InWindow),
         CollateralPath = collateral,
         RootsDirectory = _pki.RootsFolder,
         RequireCrl = requireCrl,

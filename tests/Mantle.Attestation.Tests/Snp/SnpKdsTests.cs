@@ -21,7 +21,7 @@ public sealed class SnpKdsTests
         using var http = new HttpClient();
         var verifier = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            TimeProvider = FakeTime.At(SnpSamples.InWindow),
             KdsBaseUrl = kds.BaseUrl,
             Product = "Milan",
         }, http);
@@ -48,7 +48,7 @@ public sealed class SnpKdsTests
         key.Dispose();
         var verifier = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            TimeProvider = FakeTime.At(SnpSamples.InWindow),
             KdsBaseUrl = kds.BaseUrl,
             Product = "Milan",
             Collateral = otherTcbVcek,
@@ -67,7 +67,7 @@ public sealed class SnpKdsTests
         using var http = new HttpClient();
         var verifier = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            TimeProvider = FakeTime.At(SnpSamples.InWindow),
             KdsBaseUrl = kds.BaseUrl,
             Product = "Milan",
         }, http);
@@ -86,7 +86,7 @@ public sealed class SnpKdsTests
         using var http = new HttpClient();
         var verifier = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            TimeProvider = FakeTime.At(SnpSamples.InWindow),
             KdsBaseUrl = kds.BaseUrl,
             KdsTimeout = TimeSpan.FromSeconds(1),
             Product = "Milan",
@@ -105,7 +105,7 @@ public sealed class SnpKdsTests
         using var http = new HttpClient();
         var verifier = new SnpReportVerifier(new SnpVerifierOptions
         {
-            TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+            TimeProvider = FakeTime.At(SnpSamples.InWindow),
             KdsBaseUrl = kds.BaseUrl,
         }, http);
 

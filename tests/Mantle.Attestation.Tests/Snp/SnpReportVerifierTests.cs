@@ -99,7 +99,7 @@ public sealed class SnpReportVerifierTests
     [Fact]
     public async Task VerifyAsync_NoVcekAnywhere_RefusesAndSaysWhatToSupply()
     {
-        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow) });
+        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At(SnpSamples.InWindow) });
 
         var error = await Assert.ThrowsAsync<AttestationException>(() => verifier.VerifyAsync(SnpSamples.Report).AsTask());
 
@@ -112,7 +112,7 @@ public sealed class SnpReportVerifierTests
     {
         var table = SnpEvidence.CreateCertificateTable([new(SnpEvidence.VcekGuid, SnpSamples.Vcek)]);
         var evidence = SnpEvidence.CreateEnvelope(SnpSamples.Report, table);
-        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow) });
+        var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At(SnpSamples.InWindow) });
 
         Assert.True(verifier.CanVerify(evidence));
         var claims = await verifier.VerifyAsync(evidence);
@@ -143,7 +143,7 @@ public sealed class SnpReportVerifierTests
             await File.WriteAllTextAsync(Path.Combine(folder, "vcek.pem"), pem, Encoding.ASCII);
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {
-                TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+                TimeProvider = FakeTime.At(SnpSamples.InWindow),
                 CollateralPath = folder,
             });
 
@@ -170,7 +170,7 @@ public sealed class SnpReportVerifierTests
             File.Copy(TestData.Path(SnpSamples.VcekPath), Path.Combine(folder, "vcek.der"));
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {
-                TimeProvider = new SnpSamples.FixedTime(SnpSamples.InWindow),
+                TimeProvider = FakeTime.At(SnpSamples.InWindow),
                 CollateralPath = folder,
             });
 

@@ -18,14 +18,8 @@ internal static class SnpSamples
     public static SnpReportVerifier Verifier(DateTimeOffset? at = null, byte[]? collateral = null, string? roots = null) =>
         new(new SnpVerifierOptions
         {
-            TimeProvider = new FixedTime(at ?? InWindow),
+            TimeProvider = FakeTime.At(at ?? InWindow),
             Collateral = collateral ?? Vcek,
             RootsDirectory = roots,
         });
-
-    /// <summary>A clock stopped at one instant.</summary>
-    public sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

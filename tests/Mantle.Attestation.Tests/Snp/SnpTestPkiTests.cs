@@ -54,7 +54,7 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
             var evidence = SnpEvidence.CreateEnvelope(TestAmdPki.Sign(VlekReport(), key), table);
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {
-                TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+                TimeProvider = FakeTime.At(TestAmdPki.InWindow),
                 RootsDirectory = _pki.RootsFolder,
             });
 
@@ -162,7 +162,7 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
         var (vcek, key) = _pki.IssueLeaf(report.AsSpan(0x1A0, 64), SampleTcb);
         using (key)
         {
-            var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow), Collateral = vcek });
+            var verifier = new SnpReportVerifier(new SnpVerifierOptions { TimeProvider = FakeTime.At(TestAmdPki.InWindow), Collateral = vcek });
 
             var error = await Assert.ThrowsAsync<AttestationException>(() => verifier.VerifyAsync(TestAmdPki.Sign(report, key)).AsTask());
 
@@ -208,7 +208,7 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
         {
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {
-                TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+                TimeProvider = FakeTime.At(TestAmdPki.InWindow),
                 Collateral = vcek,
                 RootsDirectory = turin.RootsFolder,
             });
@@ -235,7 +235,7 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
         {
             var verifier = new SnpReportVerifier(new SnpVerifierOptions
             {
-                TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+                TimeProvider = FakeTime.At(TestAmdPki.InWindow),
                 Collateral = vcek,
                 RootsDirectory = turin.RootsFolder,
             });
@@ -266,7 +266,7 @@ public sealed class SnpTestPkiTests(SnpTestPkiTests.Pkis pkis) : IClassFixture<S
 
     private SnpReportVerifier Verifier(byte[] leaf) => new(new SnpVerifierOptions
     {
-        TimeProvider = new SnpSamples.FixedTime(TestAmdPki.InWindow),
+        TimeProvider = FakeTime.At(TestAmdPki.InWindow),
         Collateral = leaf,
         RootsDirectory = _pki.RootsFolder,
     });

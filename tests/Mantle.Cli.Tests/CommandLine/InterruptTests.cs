@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Mantle.Cli.Tests.Walk;
-using Mantle.EndToEnd.Tests.Attestation;
 
 namespace Mantle.Cli.Tests.CommandLine;
 
@@ -17,7 +16,7 @@ public sealed class InterruptTests(CliWorkspaceFixture fixture) : IClassFixture<
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var address = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
-        var run = MantleProcess.RunAsync(fixture.Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" },
+        var run = CliRun.RunAsync(fixture.Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" },
             "verify", "--url", address, "--timeout", "50", "--json");
         using var accepted = await silent.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(40));
 

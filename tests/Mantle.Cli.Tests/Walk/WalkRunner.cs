@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Mantle.EndToEnd.Tests.Attestation;
 using Xunit.Abstractions;
 
 namespace Mantle.Cli.Tests.Walk;
@@ -21,7 +20,7 @@ internal static partial class WalkRunner
             await Slots.WaitAsync();
             try
             {
-                var result = await MantleProcess.RunAsync(workspace.ConfigHome, Environment_, walkCase.Args);
+                var result = await CliRun.RunAsync(workspace.ConfigHome, Environment_, walkCase.Args);
                 return Check(walkCase, result.ExitCode, result.StdOut, result.StdErr);
             }
             finally

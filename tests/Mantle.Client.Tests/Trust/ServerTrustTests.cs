@@ -191,7 +191,7 @@ public sealed class ServerTrustTests : IDisposable
     [Fact]
     public async Task CreateHandler_ExpiredRaTlsCertificate_RefusesBeforeAnyRequest()
     {
-        var past = new FixedTime(DateTimeOffset.UtcNow.AddDays(-10));
+        var past = FakeTime.At(DateTimeOffset.UtcNow.AddDays(-10));
         using var raTls = await _sim.RaTlsCertificateAsync(options: new() { TimeProvider = past, Lifetime = TimeSpan.FromDays(2) });
         await using var server = await TlsServer.StartAsync(raTls);
 
@@ -338,9 +338,4 @@ public sealed class ServerTrustTests : IDisposable
 
     private static float[] Floats(ClientTensor tensor) =>
         Enumerable.Range(0, (int)tensor.ElementCount).Select(i => BitConverter.ToSingle(tensor.Data, i * 4)).ToArray();
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -10,7 +10,12 @@ public sealed class AttestCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
-    private Task<(int ExitCode, string StdOut, string StdErr)> Mantle(params string[] args) => MantleProcess.RunAsync(PathOf("config"), args);
+    private async Task<(int ExitCode, string StdOut, string StdErr)> Mantle(params string[] args)
+    {
+        var environment = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = PathOf("config"), ["NO_COLOR"] = "1", ["COLUMNS"] = "200" };
+        var result = await MantleProcess.RunAsync(new ChildProcessOptions { Environment = environment, Timeout = TimeSpan.FromSeconds(60) }, args);
+        return (result.ExitCode, result.Stdout, result.Stderr);
+    }
 
     [Fact]
     public async Task EvidenceThenVerify_Sim_VerifiesWithJsonClaims()
@@ -138,7 +143,7 @@ public sealed class AttestCommandTests : IDisposable
     [Fact]
     public async Task RaTls_GramineCertificate_VerifiesBothExtensionsToIntelRoot()
     {
-        var result = await Mantle("attest", "ratls", "--cert", MantleProcess.TestData("ratls/gramine-cert.pem"), "--at", "2025-06-20T00:00:00Z", "--json");
+        var result = await Mantle("attest", "ratls", "--cert", TestData.Path("ratls/gramine-cert.pem"), "--at", "2025-06-20T00:00:00Z", "--json");
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -156,7 +161,7 @@ public sealed class AttestCommandTests : IDisposable
     [InlineData("snp/gosev_attestation_milan.bin", "snp/gosev_vcek_milan.der", "2025-01-01T00:00:00Z", "snp", "UpToDate")]
     public async Task Verify_RealEvidenceWithCollateral_VerifiesWithTeeFromBytes(string evidence, string collateral, string at, string tee, string? tcbStatus)
     {
-        var result = await Mantle("attest", "verify", "--evidence", MantleProcess.TestData(evidence), "--collateral", MantleProcess.TestData(collateral), "--at", at, "--json");
+        var result = await Mantle("attest", "verify", "--evidence", TestData.Path(evidence), "--collateral", TestData.Path(collateral), "--at", at, "--json");
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -171,7 +176,7 @@ public sealed class AttestCommandTests : IDisposable
     [Fact]
     public async Task Verify_SgxQuoteWithoutCollateral_IsRefused()
     {
-        var result = await Mantle("attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"), "--at", "2025-06-20T00:00:00Z", "--json");
+        var result = await Mantle("attest", "verify", "--evidence", TestData.Path("sgx/dcapqvl_sgx_quote_v3.bin"), "--at", "2025-06-20T00:00:00Z", "--json");
 
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -182,8 +187,8 @@ public sealed class AttestCommandTests : IDisposable
     public async Task Verify_SgxQuoteAfterCollateralExpired_IsRefused()
     {
         var result = await Mantle(
-            "attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"),
-            "--collateral", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-09-01T00:00:00Z", "--json");
+            "attest", "verify", "--evidence", TestData.Path("sgx/dcapqvl_sgx_quote_v3.bin"),
+            "--collateral", TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-09-01T00:00:00Z", "--json");
 
         Assert.Equal(3, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -195,7 +200,7 @@ public sealed class AttestCommandTests : IDisposable
     {
         File.WriteAllText(PathOf("policy.json"), """{"version": 1, "tees": ["sgx"], "tcb_status": ["ConfigurationAndSWHardeningNeeded"]}""");
         File.WriteAllText(PathOf("strict.json"), """{"version": 1, "tees": ["sgx"]}""");
-        string[] common = ["attest", "verify", "--evidence", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3.bin"), "--collateral", MantleProcess.TestData("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-06-20T00:00:00Z"];
+        string[] common = ["attest", "verify", "--evidence", TestData.Path("sgx/dcapqvl_sgx_quote_v3.bin"), "--collateral", TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json"), "--at", "2025-06-20T00:00:00Z"];
 
         var allowed = await Mantle([.. common, "--policy", PathOf("policy.json")]);
         var refused = await Mantle([.. common, "--policy", PathOf("strict.json")]);

@@ -9,7 +9,7 @@ namespace Mantle.EndToEnd.Tests.Client;
 /// <summary>A real <c>mantle serve</c> with the ResNet-18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18.</summary>
 public sealed class ResNetServer : IAsyncLifetime
 {
-    private MantleProcess? _server;
+    private ChildProcess? _server;
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("mantle-e2e-classify-").FullName;
 

@@ -95,26 +95,19 @@ public sealed class AdminAuthTests
     public async Task Admin_ClientCertificateFromOtherCa_Returns401()
     {
         await using var broker = await TestBroker.StartAsync(https: true);
-        var otherDir = Path.Combine(Path.GetTempPath(), "mantle-kb-other-" + Guid.NewGuid().ToString("N"));
-        BrokerInitializer.Initialize(otherDir);
-        try
+        using var otherDir = new TempFolder("mantle-kb-other-");
+        BrokerInitializer.Initialize(otherDir.Path);
+        var other = AdminCredential.Load(otherDir.Combine("admin.credential"));
+        var mixed = new AdminCredential
         {
-            var other = AdminCredential.Load(Path.Combine(otherDir, "admin.credential"));
-            var mixed = new AdminCredential
-            {
-                BrokerUrl = broker.Url.ToString(),
-                CaCertificatePem = broker.Credential.CaCertificatePem,
-                AdminKeyPem = other.AdminKeyPem,
-                ClientCertificatePem = other.ClientCertificatePem,
-            };
-            using var client = new BrokerAdminClient(mixed, new BrokerAdminClientOptions { UseClientCertificate = true });
-            var ex = await Assert.ThrowsAsync<KeyBrokerException>(() => client.ListResourcesAsync());
-            Assert.Equal(HttpStatusCode.Unauthorized, ex.StatusCode);
-        }
-        finally
-        {
-            Directory.Delete(otherDir, true);
-        }
+            BrokerUrl = broker.Url.ToString(),
+            CaCertificatePem = broker.Credential.CaCertificatePem,
+            AdminKeyPem = other.AdminKeyPem,
+            ClientCertificatePem = other.ClientCertificatePem,
+        };
+        using var client = new BrokerAdminClient(mixed, new BrokerAdminClientOptions { UseClientCertificate = true });
+        var ex = await Assert.ThrowsAsync<KeyBrokerException>(() => client.ListResourcesAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, ex.StatusCode);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mantle.Attestation.Sim;
@@ -99,7 +98,7 @@ public sealed class BrokerCliTests
             var simKey = Path.Combine(dir, "sim.pem");
             Mantle.Attestation.Sim.SimulatedTee.LoadOrCreate(simKey).Dispose();
 
-            var collateral = Mantle.Attestation.Tests.TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json");
+            var collateral = TestData.Path("sgx/dcapqvl_sgx_quote_v3_collateral.json");
             using var broker = await BrokerProcess.StartAsync(dir, null, simKey, null, "--collateral", collateral);
 
             Assert.Contains("Evidence verifiers: sim, sgx, tdx, snp", broker.Output, StringComparison.Ordinal);
@@ -194,18 +193,7 @@ public sealed class BrokerCliTests
 
     private static async Task<(int Code, string Stdout, string Stderr)> MantleAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mantle.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await MantleProcess.RunAsync(new ChildProcessOptions { Timeout = TimeSpan.FromSeconds(60) }, args);
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 }

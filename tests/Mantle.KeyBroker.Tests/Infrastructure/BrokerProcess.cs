@@ -1,17 +1,14 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Mantle.KeyBroker.Tests.Infrastructure;
 
 /// <summary><c>dotnet mantle.dll broker serve …</c> from the test output folder, as a separate process that tests can SIGKILL.</summary>
 public sealed class BrokerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
 
-    private BrokerProcess(Process process, Uri url)
+    private BrokerProcess(ChildProcess process, Uri url)
     {
         _process = process;
         Url = url;
@@ -19,51 +16,27 @@ public sealed class BrokerProcess : IDisposable
 
     public Uri Url { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static async Task<BrokerProcess> StartAsync(string configDir, string? database, string simKeyFile, int? port = null, params string[] extraArgs)
     {
         port ??= FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mantle.dll"), "broker", "serve", "--config", configDir, "--urls", url.ToString().TrimEnd('/'), "--plaintext", "--sim-key", simKeyFile })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        if (database is not null)
-        {
-            start.ArgumentList.Add("--db");
-            start.ArgumentList.Add(database);
-        }
-
-        foreach (var a in extraArgs)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(start)!;
-        var broker = new BrokerProcess(process, url);
-        process.OutputDataReceived += (_, e) => broker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => broker.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        string[] args =
+        [
+            "broker", "serve", "--config", configDir, "--urls", url.ToString().TrimEnd('/'), "--plaintext", "--sim-key", simKeyFile,
+            .. database is null ? Array.Empty<string>() : ["--db", database],
+            .. extraArgs,
+        ];
+        var broker = new BrokerProcess(MantleProcess.Start(args), url);
 
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (broker._process.HasExited)
             {
+                broker.Dispose();
                 throw new InvalidOperationException("The broker process exited at start: " + broker.Output);
             }
 
@@ -87,39 +60,14 @@ public sealed class BrokerProcess : IDisposable
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            Kill();
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -88,32 +87,14 @@ public sealed class PostgresServer : IDisposable
 
     private static void Run(string file, string[] args, bool asPostgres)
     {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (asPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", file })
-            {
-                start.ArgumentList.Add(a);
-            }
-        }
+        string[] command = asPostgres ? ["-u", "postgres", "--", file, .. args] : args;
+        var options = new ChildProcessOptions { Timeout = TimeSpan.FromSeconds(90), Name = Path.GetFileName(file) };
 
-        foreach (var a in args)
+        // Task.Run: the fixture's constructor and Dispose are synchronous; the wait must not need the test's context.
+        var result = Task.Run(() => ChildProcess.RunAsync(asPostgres ? "runuser" : file, command, options)).GetAwaiter().GetResult();
+        if (result.ExitCode != 0)
         {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
-        {
-            process.Kill(true);
-            throw new InvalidOperationException($"{file} did not finish in 90 s.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result} {stdout.Result}");
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({result.ExitCode}): {result.Stderr} {result.Stdout}");
         }
     }
 }

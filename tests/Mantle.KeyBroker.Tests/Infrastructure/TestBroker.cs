@@ -4,6 +4,7 @@ using Mantle.KeyBroker.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mantle.KeyBroker.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed class TestBroker : IAsyncDisposable
 {
     public const string SimPolicy = """{"version": 1, "tees": ["sim"], "tcb_status": ["UpToDate"]}""";
 
-    private TestBroker(string directory, WebApplication app, SimulatedTee platform, ManualTime time, CapturingLoggerProvider logs, bool https)
+    private TestBroker(string directory, WebApplication app, SimulatedTee platform, FakeTimeProvider time, LogCapture logs, bool https)
     {
         Directory = directory;
         App = app;
@@ -30,9 +31,9 @@ public sealed class TestBroker : IAsyncDisposable
 
     public SimulatedTee Platform { get; }
 
-    public ManualTime Time { get; }
+    public FakeTimeProvider Time { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public LogCapture Logs { get; }
 
     public Uri Url { get; }
 
@@ -54,8 +55,8 @@ public sealed class TestBroker : IAsyncDisposable
         }
 
         platform ??= SimulatedTee.CreateEphemeral();
-        var time = new ManualTime();
-        var logs = new CapturingLoggerProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logs = new LogCapture();
         var options = new KeyBrokerServerOptions
         {
             ConfigDirectory = directory,
@@ -94,7 +95,7 @@ public sealed class TestBroker : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        var errors = Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Text).ToList();
+        var errors = Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Message).ToList();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

@@ -25,8 +25,8 @@ public sealed class FaultHandlingTests
         Assert.Equal("Internal error", ex.Title);
         Assert.Contains("event 5014", ex.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(FaultyMasterKey.Secret, ex.Message, StringComparison.Ordinal);
-        Assert.Contains(broker.Logs.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("unexpected fault", StringComparison.Ordinal)
-            && e.Text.Contains(FaultyMasterKey.Secret, StringComparison.Ordinal));
+        Assert.Contains(broker.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("unexpected fault", StringComparison.Ordinal)
+            && e.Message.Contains(FaultyMasterKey.Secret, StringComparison.Ordinal));
         Assert.Empty(await admin.ListResourcesAsync());
     }
 

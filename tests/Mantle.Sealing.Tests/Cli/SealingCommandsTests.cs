@@ -288,7 +288,13 @@ public sealed class SealingCommandsTests : IDisposable
         Assert.DoesNotContain("PRIVATE KEY", stderr, StringComparison.Ordinal);
     }
 
-    private Task<MantleProcess.Result> Run(params string[] args) => MantleProcess.RunAsync(_folder.Path, args);
+    private Task<ProcessResult> Run(params string[] args) => MantleProcess.RunAsync(
+        new ChildProcessOptions
+        {
+            WorkingDirectory = _folder.Path,
+            Environment = new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["TMPDIR"] = _folder.Path },
+        },
+        args);
 
     private async Task CreateKeys()
     {

@@ -66,7 +66,7 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
     private static async Task RunBatchAsync(PreparedCase[] batch, ConformanceReport report)
     {
         // A repository of links to the test data: base_path/1 -> the case folder holding model.onnx.
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance };
         options.Repository.Onnx.IntraOpThreads = 1;
         foreach (var c in batch)

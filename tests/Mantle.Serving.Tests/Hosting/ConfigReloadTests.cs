@@ -8,8 +8,8 @@ namespace Mantle.Serving.Tests.Hosting;
 
 public sealed class ConfigReloadTests : IDisposable
 {
-    private readonly TempDirectory _root = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly TempFolder _root = new();
+    private readonly LogCapture _logs = new();
     private DateTime _written = DateTime.UtcNow.AddMinutes(-10);
 
     public void Dispose()

@@ -17,7 +17,7 @@ namespace Mantle.Serving.Tests.Hosting;
 /// <summary>An unexpected fault in a handler is answered in each API's own error format, logged, and the server keeps serving.</summary>
 public sealed class FaultHandlingTests : IAsyncLifetime
 {
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly LogCapture _logs = new();
     private ServingServer _server = null!;
     private HttpClient _http = null!;
     private GrpcChannel _channel = null!;

@@ -27,7 +27,7 @@ public sealed class RequestMemoryTests : IAsyncLifetime
     /// <summary>What a refused request may allocate in the whole process (client, server and the runtime), far below the body size.</summary>
     private const long AllocationBound = 8L * 1024 * 1024;
 
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
     private ServingServer _server = null!;
     private HttpClient _http = null!;
 

@@ -7,7 +7,7 @@ namespace Mantle.Serving.Tests.Hosting;
 public sealed class ServeCommandTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 

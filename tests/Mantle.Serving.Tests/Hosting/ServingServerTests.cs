@@ -9,8 +9,8 @@ namespace Mantle.Serving.Tests.Hosting;
 
 public sealed class ServingServerTests : IDisposable
 {
-    private readonly TempDirectory _root = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly TempFolder _root = new();
+    private readonly LogCapture _logs = new();
 
     public void Dispose()
     {

@@ -131,7 +131,7 @@ public sealed class KServeRestErrorTests(KServeServerFixture fixture) : IClassFi
     [Fact]
     public async Task Infer_BodyOverServerLimit_Returns413AndKeepsServing()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         var basePath = Path.Combine(root.Path, "id");
         TestModels.WriteVersion(basePath, 1, TestModels.Identity(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float));
         var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = NullLoggerFactory.Instance, MaxRestRequestBodyBytes = 4096 };

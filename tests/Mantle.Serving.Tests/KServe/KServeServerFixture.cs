@@ -34,11 +34,11 @@ public sealed class KServeServerFixture : IAsyncLifetime
         ("id_bf16", TensorElementType.BFloat16),
     ];
 
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
     private ILoggerFactory _loggerFactory = null!;
 
     /// <summary>Everything the server logged (all levels).</summary>
-    public CapturingLoggerProvider Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
 
     public ServingServer Server { get; private set; } = null!;
 

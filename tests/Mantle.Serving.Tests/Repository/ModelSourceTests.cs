@@ -7,7 +7,7 @@ namespace Mantle.Serving.Tests.Repository;
 
 public sealed class ModelSourceTests : IDisposable
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 

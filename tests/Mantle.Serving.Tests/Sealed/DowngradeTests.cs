@@ -19,8 +19,8 @@ public sealed class DowngradeTests : IDisposable
     private const string Row = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [[1, 2, 3]]}]}""";
     private static readonly float[] HostBias = [1000, 2000];
 
-    private readonly TempDirectory _root = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly TempFolder _root = new();
+    private readonly LogCapture _logs = new();
     private readonly ModelOwner _owner;
     private readonly OwnerSigningKey _host = OwnerSigningKey.Generate();
 

@@ -12,7 +12,7 @@ namespace Mantle.Serving.Tests.Sealed;
 /// <summary>Refusals of the sealed-model source, through the model repository, on small sealed models.</summary>
 public sealed class SealedModelSourceTests : IDisposable
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
     private readonly ModelOwner _owner;
     private readonly CountingResolver _resolver;
 

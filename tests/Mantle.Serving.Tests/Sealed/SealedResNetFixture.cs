@@ -8,7 +8,7 @@ namespace Mantle.Serving.Tests.Sealed;
 /// </summary>
 public sealed class SealedResNetFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     internal ModelOwner Owner { get; private set; } = null!;
 

@@ -14,7 +14,7 @@ public sealed class SealedResNetServingTests(SealedResNetFixture fixture) : ICla
     [Fact]
     public async Task SealedResNet18_KServeAndTfServingGrpc_SameOutputsAsPlaintext()
     {
-        using var logs = new CapturingLoggerFactory();
+        using var logs = new LogCapture();
         var options = new ServingServerOptions { GrpcPort = 0, RestPort = 0, PollInterval = TimeSpan.Zero, LoggerFactory = logs };
         options.Repository.Onnx.IntraOpThreads = 1;
         options.Repository.Sources.Insert(0, new SealedModelSource(fixture.Owner.PublicKey, fixture.Owner.Keys, new Microsoft.Extensions.Logging.Logger<SealedModelSource>(logs)));

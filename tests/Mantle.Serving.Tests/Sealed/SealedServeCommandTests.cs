@@ -3,7 +3,6 @@ using Grpc.Net.Client;
 using Inference;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Tests.Conformance;
-using Mantle.Serving.Tests.Hosting;
 using Mantle.Serving.Tests.Models;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -13,20 +12,21 @@ namespace Mantle.Serving.Tests.Sealed;
 public sealed class SealedServeCommandTests(SealedResNetFixture fixture) : IClassFixture<SealedResNetFixture>, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Serve_SealedResNet18_NoPlaintextInWorkingTempOrSealedFolders()
     {
-        using var work = new TempDirectory();
-        using var temp = new TempDirectory();
+        using var work = new TempFolder();
+        using var temp = new TempFolder();
         var scanner = new PlaintextScanner(await File.ReadAllBytesAsync(TestModels.ResNet18Path), windowCount: 16);
         Assert.Equal(16, scanner.WindowCount);
         Assert.NotEmpty(scanner.Scan(fixture.PlainBasePath));
 
-        using var process = MantleProcess.StartIn(work.Path, new Dictionary<string, string> { ["TMPDIR"] = temp.Path },
+        using var process = MantleProcess.Start(
+            new ChildProcessOptions { WorkingDirectory = work.Path, Environment = new Dictionary<string, string> { ["TMPDIR"] = temp.Path } },
             "serve", "--plaintext", "--json", "--model_name", "resnet", "--model_base_path", fixture.SealedBasePath,
             "--owner-key", fixture.Owner.PublicKeyFile, "--key-file", fixture.Owner.KeyFile, "--port", "0", "--rest_api_port", "0");
         using var ready = JsonDocument.Parse(await process.FirstStdoutLineAsync(Timeout));

@@ -33,12 +33,12 @@ public sealed class TfServingServerFixture : IAsyncLifetime
         [TensorElementType.String] = "DT_STRING",
     };
 
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public ServingServer Server { get; private set; } = null!;
 
     /// <summary>Everything the server logged.</summary>
-    public CapturingLoggerFactory Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
 
     public HttpClient Rest { get; private set; } = null!;
 

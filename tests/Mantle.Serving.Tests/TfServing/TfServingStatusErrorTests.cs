@@ -10,7 +10,7 @@ namespace Mantle.Serving.Tests.TfServing;
 
 public sealed class TfServingStatusErrorTests : IDisposable
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 

@@ -1,10 +1,10 @@
-namespace Mantle.Attestation.Tests;
+namespace Mantle.Testing;
 
 /// <summary>
 /// The real attestation evidence of <c>tests/testdata/attestation</c>, which the build copies into the output folder
 /// (<c>testdata/attestation</c> beside the test assembly): nothing outside the repository is read.
 /// </summary>
-internal static class TestData
+public static class TestData
 {
     private static readonly Lazy<string> Root = new(FindRoot);
 
