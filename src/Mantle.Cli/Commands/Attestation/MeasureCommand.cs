@@ -61,27 +61,7 @@ internal static class MeasureCommand
                 return ExitCodes.UsageError;
             }
 
-            var policy = PinnedPolicy(measurement);
-            if (parse.GetValue(output) is { } path)
-            {
-                try
-                {
-                    File.WriteAllText(path, policy + "\n");
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    AttestationCli.WriteRefusal($"Cannot write --out {path}: {ex.Message}");
-                    return ExitCodes.Failure;
-                }
-
-                AttestationCli.Human.MarkupLine($"wrote a policy pinned to sim measurement {measurement} of {Markup.Escape(folder)} to {Markup.Escape(path)}");
-            }
-            else
-            {
-                Console.WriteLine(policy);
-            }
-
-            return ExitCodes.Success;
+            return PolicyOutput.Write(parse.GetValue(output), PinnedPolicy(measurement), $"sim measurement {measurement} of {folder}");
         });
         return command;
     }
