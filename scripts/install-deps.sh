@@ -8,6 +8,8 @@ packages=(
   python3-grpcio     # stock-client test: Python gRPC sends TF Serving Predict over mutual TLS
   python3-protobuf   #   (its message classes, built from the protos' descriptors)
   curl               # stock-client test: REST over mutual TLS
+  haproxy            # deploy/scale-out.sh: TCP-mode balancer in front of the servers and of the brokers
+  python3            # deploy/scale-out.sh: free ports and JSON in the script
 )
 
 missing=()

@@ -125,6 +125,7 @@ internal static class BenchCommand
                     p99 = Math.Round(result.Latency.P99, 4),
                     mean = Math.Round(result.Latency.Mean, 4),
                 },
+                first_error = result.FirstError,
             };
             Console.Out.WriteLine(JsonSerializer.Serialize(document));
             return;
