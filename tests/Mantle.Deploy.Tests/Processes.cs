@@ -9,6 +9,23 @@ internal static class Processes
     /// <summary>The folder the deployment files were copied to (the test output's <c>deploy/</c>).</summary>
     public static string DeployFolder => Path.Combine(AppContext.BaseDirectory, "deploy");
 
+    /// <summary>The repository this test build came from (the folder of Mantle.slnx above the test output).</summary>
+    public static string RepositoryFolder
+    {
+        get
+        {
+            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            {
+                if (File.Exists(Path.Combine(folder.FullName, "Mantle.slnx")))
+                {
+                    return folder.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"no Mantle.slnx above {AppContext.BaseDirectory}; the repository's tests run from its artifacts folder.");
+        }
+    }
+
     /// <summary>Finds a program on PATH, or null.</summary>
     public static string? Find(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
