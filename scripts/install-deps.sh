@@ -16,6 +16,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The deployment tests render deploy/kubernetes with 'kubectl kustomize'; any kubectl on PATH will do, else Debian's.
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 [ ${#missing[@]} -eq 0 ] && { echo "install-deps: all packages present"; exit 0; }
 
 sudo=""
