@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mantle.KeyBroker.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,11 @@ namespace Mantle.KeyBroker;
 /// <summary>Builds a Kestrel host that runs only the key broker: HTTPS with the broker's certificate (client certificates allowed for admin mTLS), or plain HTTP on loopback.</summary>
 public static class KeyBrokerServer
 {
-    /// <summary>Builds (does not start) the broker application.</summary>
+    /// <summary>
+    /// Builds (does not start) the broker application: the broker's endpoints, a problem document for any other
+    /// path, and problem documents (never an empty 500) for faults. Starting it checks the options and the
+    /// configuration files and refuses to start, naming each file and what is wrong with it.
+    /// </summary>
     /// <exception cref="ArgumentException">A URL is malformed, or plain HTTP was asked for on a non-loopback address.</exception>
     public static WebApplication Build(KeyBrokerServerOptions options)
     {
@@ -52,7 +57,10 @@ public static class KeyBrokerServer
         });
         options.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapMantleKeyBroker();
+        app.MapMantleKeyBrokerFallback();
         return app;
     }
 
@@ -65,9 +73,20 @@ public static class KeyBrokerServer
 
     private static X509Certificate2 LoadTlsCertificate(string directory)
     {
-        var cert = X509Certificate2.CreateFromPemFile(Path.Combine(directory, BrokerFiles.TlsCertificate), Path.Combine(directory, BrokerFiles.TlsKey));
-        // Kestrel on Linux needs a certificate whose key is not ephemeral.
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
+        var certificatePath = Path.Combine(directory, BrokerFiles.TlsCertificate);
+        var keyPath = Path.Combine(directory, BrokerFiles.TlsKey);
+        try
+        {
+            using var cert = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            // Kestrel on Linux needs a certificate whose key is not ephemeral.
+            return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"The broker's TLS certificate cannot be loaded from {certificatePath} and {keyPath}: {ex.Message} They must hold a PEM certificate and its PEM private key; make them again with 'mantle broker init', or serve with --plaintext on loopback.",
+                ex);
+        }
     }
 
     private static (IPAddress Address, int Port, bool Https) Parse(string url, bool plaintext)

@@ -18,7 +18,10 @@ public static class KeyBrokerServiceCollectionExtensions
     /// Adds the key broker: options (bound from the <c>KeyBroker</c> section when a configuration is
     /// given, validated at start), storage, key material, the master key (<see cref="FileMasterKeyProvider"/>
     /// unless an <see cref="IMasterKeyProvider"/> is registered first), the attestation policy engine and
-    /// the endpoint handlers. Evidence verifiers are registered by the caller as <see cref="Mantle.Attestation.IEvidenceVerifier"/>.
+    /// the endpoint handlers, and an exception handler that answers faults with problem documents (active where
+    /// the host calls <c>UseExceptionHandler()</c>, as <see cref="KeyBrokerServer.Build"/> does). Evidence verifiers are
+    /// registered by the caller as <see cref="Mantle.Attestation.IEvidenceVerifier"/>. At start the options and every
+    /// file of the configuration folder are checked, and the key material is loaded.
     /// </summary>
     public static IServiceCollection AddMantleKeyBroker(this IServiceCollection services, IConfiguration? configuration = null, Action<KeyBrokerOptions>? configure = null)
     {
@@ -53,6 +56,7 @@ public static class KeyBrokerServiceCollectionExtensions
         services.TryAddSingleton<RateLimitFilter>();
         services.AddHostedService<StoreInitializer>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BrokerExceptionHandler>();
         return services;
     }
 }

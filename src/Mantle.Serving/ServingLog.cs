@@ -40,4 +40,10 @@ internal static partial class ServingLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Serving without TLS on {Address}: anything that carries the requests can read and change them; use it on loopback or a trusted network only")]
     public static partial void Plaintext(ILogger logger, Uri address);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "REST request {Method} {Path} failed with an unexpected fault; it was answered with 500")]
+    public static partial void RestFault(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "gRPC call {Method} failed with an unexpected fault; it was answered with INTERNAL")]
+    public static partial void GrpcFault(ILogger logger, string method, Exception exception);
 }

@@ -43,4 +43,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Error, Message = "Resource {Path} version {Version} does not decrypt under the master key (database altered or wrong master key)")]
     public static partial void StoredResourceUnreadable(ILogger logger, string path, long version);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Request {Method} {Path} failed with an unexpected fault; it was answered with 500")]
+    public static partial void UnexpectedFault(ILogger logger, string method, string path, Exception exception);
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mantle.KeyBroker.Internal;
 
-internal sealed class KeyBrokerOptionsValidator : IValidateOptions<KeyBrokerOptions>
+internal sealed class KeyBrokerOptionsValidator(TimeProvider time) : IValidateOptions<KeyBrokerOptions>
 {
     public ValidateOptionsResult Validate(string? name, KeyBrokerOptions options)
     {
@@ -25,6 +25,8 @@ internal sealed class KeyBrokerOptionsValidator : IValidateOptions<KeyBrokerOpti
                     problems.Add($"KeyBroker:ConfigDirectory lacks {file}; run 'mantle broker init' for this folder.");
                 }
             }
+
+            BrokerFileChecks.Check(options.ConfigDirectory, time, problems);
         }
 
         if (StoreFactory.Validate(options.Database) is { } dbProblem)

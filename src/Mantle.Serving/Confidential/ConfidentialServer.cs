@@ -65,6 +65,9 @@ public sealed class ConfidentialServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(serving);
         ArgumentNullException.ThrowIfNull(options);
+
+        // Before anything is asked of the broker: a bad option fails the start at once.
+        ServingServer.ThrowIfInvalid(serving);
         var started = Stopwatch.StartNew();
         var loggerFactory = serving.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<ConfidentialServer>();

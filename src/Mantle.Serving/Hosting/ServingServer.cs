@@ -25,6 +25,8 @@ namespace Mantle.Serving.Hosting;
 /// gRPC services only on the gRPC port; both share one <see cref="IModelRepository"/> and one
 /// <see cref="ServingMetrics"/> (registered as singletons in both). Start with <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>;
 /// port 0 binds a free port, read back from <see cref="GrpcPort"/> and <see cref="RestPort"/>.
+/// A fault in a handler is answered in the API's own format (REST 500 <c>{"error": …}</c>, gRPC INTERNAL) and
+/// logged; a REST path that no endpoint serves gets 404 <c>{"error": …}</c>.
 /// </summary>
 public sealed class ServingServer : IAsyncDisposable
 {
@@ -176,7 +178,8 @@ public sealed class ServingServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static void ThrowIfInvalid(ServingServerOptions options)
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid option.</summary>
+    internal static void ThrowIfInvalid(ServingServerOptions options)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -279,6 +282,7 @@ public sealed class ServingServer : IAsyncDisposable
         {
             builder.Services.AddGrpc(grpc =>
             {
+                grpc.Interceptors.Add<GrpcErrorInterceptor>();
                 grpc.MaxReceiveMessageSize = options.MaxGrpcMessageBytes;
                 grpc.MaxSendMessageSize = options.MaxGrpcMessageBytes;
             });
@@ -294,12 +298,15 @@ public sealed class ServingServer : IAsyncDisposable
         }
         else
         {
+            app.UseMiddleware<RestErrorMiddleware>();
             app.MapTfServingRest();
             app.MapKServeRest();
             foreach (var path in MetricsPaths)
             {
                 app.MapGet(path, WriteMetricsAsync);
             }
+
+            app.MapFallback(RestErrorMiddleware.NoEndpointAsync);
         }
 
         return app;

@@ -28,7 +28,13 @@ public sealed class ServingServerOptions
     /// <summary>How versions are read, loaded and batched.</summary>
     public ModelRepositoryOptions Repository { get; set; } = new();
 
-    /// <summary>How often the model folders are re-read (<c>--file_system_poll_wait_seconds</c>); zero disables polling. Defaults to 1 second.</summary>
+    /// <summary>The longest <see cref="PollInterval"/>: 4294967 seconds (about 49 days), the longest period of the polling timer.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(4_294_967);
+
+    /// <summary>
+    /// How often the model folders are re-read (<c>--file_system_poll_wait_seconds</c>); zero disables polling,
+    /// a negative value or one above <see cref="MaxPollInterval"/> is refused. Defaults to 1 second.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The largest gRPC message received or sent, in bytes. Defaults to 256 MiB.</summary>
@@ -76,9 +82,9 @@ public sealed class ServingServerOptions
             problems.Add($"host must be an IP address or localhost, not '{Host}'.");
         }
 
-        if (PollInterval < TimeSpan.Zero)
+        if (PollInterval < TimeSpan.Zero || PollInterval > MaxPollInterval)
         {
-            problems.Add("file_system_poll_wait_seconds must not be negative.");
+            problems.Add($"file_system_poll_wait_seconds must be between 0 (no polling) and {(long)MaxPollInterval.TotalSeconds} seconds, not {PollInterval.TotalSeconds:0.###}.");
         }
 
         if (MaxGrpcMessageBytes < 1024 * 1024)

@@ -15,6 +15,18 @@ namespace Mantle.Serving.Repository;
 /// unless <see cref="ModelRepositoryOptions.AllowPlaintext"/> names it. <see cref="RefreshAsync"/>
 /// re-reads the folders (polling). Lookups are lock-free.
 /// </summary>
+/// <remarks>
+/// Three things guard the state, each for one kind of access:
+/// <list type="bullet">
+/// <item><c>_refreshLock</c> (async, one holder) serializes every change of what is loaded: refresh, reconfigure,
+/// withdraw and dispose. Loading a version (which awaits I/O, a key broker and ONNX Runtime) happens under it, so two
+/// changes never interleave.</item>
+/// <item><c>_stateLock</c> guards the fields of each version slot (state, error, model), which status queries read
+/// while a change is under way.</item>
+/// <item>No lock for lookups on the request path: the model table (<c>_models</c>) and each model's available versions
+/// are immutable snapshots replaced as a whole and read with volatile semantics.</item>
+/// </list>
+/// </remarks>
 public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
 {
     private volatile Dictionary<string, ModelEntry> _models;

@@ -22,6 +22,7 @@ public sealed class RenewingCertificateSource : IServerCertificateSource, IAsync
     private readonly CancellationTokenSource _stopping = new();
     private X509Certificate2 _current;
     private X509Certificate2? _previous;
+    private DateTimeOffset _receivedAt;
     private Task _renewing = Task.CompletedTask;
 
     private RenewingCertificateSource(string mode, Func<CancellationToken, Task<X509Certificate2>> issue, X509Certificate2 first, TimeProvider time, ILogger logger)
@@ -30,6 +31,7 @@ public sealed class RenewingCertificateSource : IServerCertificateSource, IAsync
         _issue = issue;
         _current = first;
         _time = time;
+        _receivedAt = time.GetUtcNow();
         _logger = logger;
     }
 
@@ -75,11 +77,12 @@ public sealed class RenewingCertificateSource : IServerCertificateSource, IAsync
     {
         while (!_stopping.IsCancellationRequested)
         {
+            // The schedule runs on this machine's clock from when the certificate arrived, so a skew between the
+            // issuer's clock and this one cannot make it renew in a loop or too late.
             var current = Current;
-            var notBefore = new DateTimeOffset(current.NotBefore.ToUniversalTime());
-            var notAfter = new DateTimeOffset(current.NotAfter.ToUniversalTime());
-            var due = notBefore + ((notAfter - notBefore) * RenewAt);
-            var wait = due - _time.GetUtcNow();
+            var lifetime = current.NotAfter.ToUniversalTime() - current.NotBefore.ToUniversalTime();
+            var notAfter = _receivedAt + lifetime;
+            var wait = _receivedAt + (lifetime * RenewAt) - _time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, _time, _stopping.Token).ConfigureAwait(false);
@@ -93,6 +96,7 @@ public sealed class RenewingCertificateSource : IServerCertificateSource, IAsync
                     // Handshakes that picked the previous certificate may still be running: keep it one more round.
                     _previous?.Dispose();
                     _previous = Interlocked.Exchange(ref _current, next);
+                    _receivedAt = _time.GetUtcNow();
                     Renewals++;
                     LogReady(next);
                     break;

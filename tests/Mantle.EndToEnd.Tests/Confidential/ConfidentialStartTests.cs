@@ -5,6 +5,7 @@ using Mantle.Attestation;
 using Mantle.KeyBroker;
 using Mantle.Serving.Confidential;
 using Mantle.Serving.Tests.Models;
+using Mantle.Serving.Tls;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mantle.EndToEnd.Tests.Confidential;
@@ -172,6 +173,7 @@ public class ConfidentialStartTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await ConfidentialServer.StartAsync(world.Serving(), world.Confidential(world.Evidence(ConfidentialWorld.GoodMeasurement), time: time));
         var first = server.Certificates!.Current;
+        var firstSerial = first.SerialNumber;
         using var open = new HttpClient(world.ClientHandler()) { BaseAddress = new Uri($"https://localhost:{server.Server.RestPort}") };
         Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("/v2/health/ready")).StatusCode);
 
@@ -184,7 +186,8 @@ public class ConfidentialStartTests
         }
 
         var renewed = server.Certificates.Current;
-        Assert.NotEqual(first.SerialNumber, renewed.SerialNumber);
+        Assert.NotEqual(firstSerial, renewed.SerialNumber);
+        Assert.Equal(1, ((RenewingCertificateSource)server.Certificates).Renewals);
         Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("/v2/health/ready")).StatusCode);
         using var fresh = new HttpClient(world.ClientHandler()) { BaseAddress = new Uri($"https://localhost:{server.Server.RestPort}") };
         Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/v2/health/ready")).StatusCode);

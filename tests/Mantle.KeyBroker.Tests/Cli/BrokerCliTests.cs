@@ -161,6 +161,35 @@ public sealed class BrokerCliTests
         }
     }
 
+    [Theory]
+    [InlineData("master.key", "not base64!", null, "is not base64 text")]
+    [InlineData("ca.crt", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", null, "ca.crt is not a PEM certificate")]
+    [InlineData(null, null, "no-such-folder/broker.db", "no-such-folder does not exist")]
+    public async Task Cli_ServeWithBadConfiguration_ExitsNamingTheFileAndReason(string? file, string? content, string? database, string reason)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mantle-kb-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BrokerInitializer.Initialize(dir);
+            if (file is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir, file), content);
+            }
+
+            string[] db = database is null ? [] : ["--db", "sqlite:" + Path.Combine(dir, database)];
+            var result = await MantleAsync(["broker", "serve", "--config", dir, "--plaintext", "--urls", "http://127.0.0.1:0", .. db]);
+
+            Assert.Equal(2, result.Code);
+            Assert.Contains("error: the broker cannot start", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains(reason, result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> MantleAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

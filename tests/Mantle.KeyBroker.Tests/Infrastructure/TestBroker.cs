@@ -43,7 +43,9 @@ public sealed class TestBroker : IAsyncDisposable
     /// <summary>Set by tests that provoke an error on purpose; otherwise an error-level log fails the test at dispose.</summary>
     public bool ExpectErrors { get; set; }
 
-    public static async Task<TestBroker> StartAsync(bool https = false, string? database = null, string? directory = null, Action<KeyBrokerOptions>? configure = null, SimulatedTee? platform = null)
+    public static async Task<TestBroker> StartAsync(
+        bool https = false, string? database = null, string? directory = null, Action<KeyBrokerOptions>? configure = null, SimulatedTee? platform = null,
+        Action<IServiceCollection>? services = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "mantle-kb-" + Guid.NewGuid().ToString("N"));
         if (!File.Exists(Path.Combine(directory, "ca.key")))
@@ -60,11 +62,12 @@ public sealed class TestBroker : IAsyncDisposable
             Database = database,
             Plaintext = !https,
             ConfigureBroker = configure,
-            ConfigureServices = services =>
+            ConfigureServices = collection =>
             {
-                services.AddSingleton<TimeProvider>(time);
-                services.AddSingleton<IEvidenceVerifier>(new SimEvidenceVerifier(platform.ToPublicOnly()));
-                services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+                collection.AddSingleton<TimeProvider>(time);
+                collection.AddSingleton<IEvidenceVerifier>(new SimEvidenceVerifier(platform.ToPublicOnly()));
+                collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+                services?.Invoke(collection);
             },
         };
         options.Urls.Add(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");

@@ -52,6 +52,32 @@ public sealed class AttestRefusalTests
         using var response = await RawKbs.AttestAsync(attacker, RawKbs.Jwk(key), evidence);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("report data", await RawKbs.ProblemDetailAsync(response), StringComparison.Ordinal);
+
+        using var admin = broker.Admin();
+        var audit = await admin.ReadAuditAsync();
+        Assert.Contains(audit, e => e.Action == "attest" && e.Subject == "evidence" && e.Outcome == "refused" && e.Details.Contains("not bound", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Attest_EvidenceFromAnUntrustedPlatform_Returns403AndIsAudited()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var http = broker.Http();
+        using var stranger = Mantle.Attestation.Sim.SimulatedTee.CreateEphemeral();
+        var nonce = await RawKbs.AuthAsync(http);
+        var evidence = await new Mantle.Attestation.Sim.SimEvidenceProvider(stranger, new() { MeasurementOverride = Sim.GoodMeasurement })
+            .GetEvidenceAsync(KbsProtocol.ReportData(nonce, RawKbs.Thumbprint(key)));
+
+        using var response = await RawKbs.AttestAsync(http, RawKbs.Jwk(key), evidence);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("evidence was refused", await RawKbs.ProblemDetailAsync(response), StringComparison.Ordinal);
+        using var admin = broker.Admin();
+        var audit = await admin.ReadAuditAsync();
+        var entry = Assert.Single(audit, e => e.Action == "attest");
+        Assert.Equal(("evidence", "refused"), (entry.Subject, entry.Outcome));
+        Assert.StartsWith("tee:", entry.Actor, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,6 +79,18 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_NegativePollWait_ExitsWithUsageErrorNamingTheOption()
+    {
+        using var process = MantleProcess.Start("serve", "--plaintext", "--model_base_path", ModelBasePath(), "--file_system_poll_wait_seconds", "-1", "--port", "0", "--rest_api_port", "0");
+
+        var exitCode = await process.WaitForExitAsync(Timeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("file_system_poll_wait_seconds must be between 0", process.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ConfigFileWithBatching_LoadsEveryModel()
     {
         var config = Path.Combine(_root.Path, "models.config");

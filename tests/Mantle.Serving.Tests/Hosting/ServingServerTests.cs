@@ -127,6 +127,20 @@ public sealed class ServingServerTests : IDisposable
         Assert.Contains("host must be an IP address", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(-0.5)]
+    [InlineData(4_294_968)]
+    public async Task StartAsync_PollIntervalOutOfRange_ThrowsNamingTheOption(double seconds)
+    {
+        var options = Options();
+        options.PollInterval = TimeSpan.FromSeconds(seconds);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => ServingServer.StartAsync(options));
+
+        Assert.Contains("file_system_poll_wait_seconds must be between 0 (no polling) and 4294967 seconds", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Polling_NewVersionCopiedIn_IsServedWithoutRestart()
     {

@@ -95,6 +95,23 @@ public sealed class KServeServerFixture : IAsyncLifetime
         return ((int)response.StatusCode, await ReadJsonAsync(response));
     }
 
+    /// <summary>
+    /// POSTs raw bytes (with <c>Inference-Header-Content-Length</c> when <paramref name="headerLength"/> is given) and
+    /// returns the status and the body text, for bodies that a well-behaved client never sends.
+    /// </summary>
+    public async Task<(int Status, string Body)> PostBytesAsync(string path, byte[] body, long? headerLength = null)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(headerLength is null ? "application/json" : "application/octet-stream");
+        if (headerLength is { } length)
+        {
+            content.Headers.Add("Inference-Header-Content-Length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await Http.PostAsync(path, content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task<(int Status, JsonElement Body)> GetJsonAsync(string path)
     {
         using var response = await Http.GetAsync(path);

@@ -1,6 +1,7 @@
 using System.Formats.Asn1;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Intel.Internal;
 
@@ -108,6 +109,13 @@ internal static class ChainValidator
         {
             throw IntelErrors.Chain($"In the {what}, the signature of '{certificate.Subject}' does not verify with the key of '{issuer.Subject}'; the certificate was altered or forged.");
         }
+    }
+
+    /// <summary>True when <paramref name="issuer"/>'s ECDSA key made the CRL's ecdsa-with-SHA256 signature.</summary>
+    public static bool VerifySignature(X509Crl crl, X509Certificate2 issuer)
+    {
+        using var key = issuer.GetECDsaPublicKey();
+        return key is not null && crl.Signed.VerifyWith(key);
     }
 
     public static bool VerifySignature(X509Certificate2 certificate, X509Certificate2 issuer)

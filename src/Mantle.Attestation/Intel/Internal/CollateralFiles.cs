@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Intel.Internal;
 
@@ -19,105 +20,108 @@ internal static class CollateralFiles
             throw IntelErrors.Collateral($"The collateral path '{path}' is neither a file nor a folder.");
         }
 
-        var bundles = new List<IntelCollateral>();
-        var tcbInfos = new List<(ReadOnlyMemory<byte> Json, byte[] Signature, string Id)>();
-        var identities = new List<(ReadOnlyMemory<byte> Json, byte[] Signature, string Id)>();
-        var chains = new List<(string Pem, X509Certificate2 First)>();
-        var pckCrls = new List<(byte[] Der, CertificateRevocationList Crl)>();
-        byte[]? rootCrl = null;
+        var folder = ReadFolder(path);
+        if (folder.TcbInfos.Count == 0 && folder.Identities.Count == 0 && folder.PckCrls.Count == 0)
+        {
+            // A folder of other TEEs' collateral is not an error here: the verifier names the missing platform.
+            return folder.Bundles;
+        }
 
+        var tcbChain = folder.Chains.FirstOrDefault(c => c.First.Subject.Contains("TCB Signing", StringComparison.Ordinal)).Pem;
+        CheckComplete(folder, tcbChain, path);
+        return [.. folder.Bundles, .. Combine(folder, tcbChain!, path)];
+    }
+
+    /// <summary>Sorts a folder's files by what they hold: combined bundles, separate PCS files, PEM chains, CRLs.</summary>
+    private static CollateralFolder ReadFolder(string path)
+    {
+        var folder = new CollateralFolder();
         foreach (var file in Directory.EnumerateFiles(path).Order(StringComparer.Ordinal))
         {
             var bytes = ReadFile(file);
-            var extension = Path.GetExtension(file).ToLowerInvariant();
-            if (extension == ".json")
+            if (Path.GetExtension(file).Equals(".json", StringComparison.OrdinalIgnoreCase))
             {
                 if (HasProperty(bytes, "tcb_info"))
                 {
-                    bundles.Add(FromCombinedJson(bytes, $"collateral file '{file}'"));
+                    folder.Bundles.Add(FromCombinedJson(bytes, $"collateral file '{file}'"));
                 }
                 else if (HasProperty(bytes, "tcbInfo"))
                 {
                     var (json, signature) = SignedJson.Extract(bytes, "tcbInfo", $"TCB info file '{file}'");
-                    tcbInfos.Add((json, signature, TcbInfo.Parse(json).Id));
+                    folder.TcbInfos.Add((json, signature, TcbInfo.Parse(json).Id));
                 }
                 else if (HasProperty(bytes, "enclaveIdentity"))
                 {
                     var (json, signature) = SignedJson.Extract(bytes, "enclaveIdentity", $"QE identity file '{file}'");
-                    identities.Add((json, signature, EnclaveIdentity.Parse(json).Id));
+                    folder.Identities.Add((json, signature, EnclaveIdentity.Parse(json).Id));
                 }
-
-                continue;
             }
-
-            if (Pem.TryReadCertificates(bytes) is { } certificates)
+            else if (Pem.TryReadCertificates(bytes) is { } certificates)
             {
-                chains.Add((Encoding.ASCII.GetString(bytes), certificates[0]));
-                continue;
+                folder.Chains.Add((Encoding.ASCII.GetString(bytes), certificates[0]));
             }
-
-            // Folders may be shared with other TEEs' collateral (AMD certificates, evidence): files that are
-            // not CRLs are skipped.
-            if (CrlBytes.TryDecode(bytes) is { } der && TryParseCrl(der, file) is { } crl)
+            else if (CrlBytes.TryDecode(bytes) is { } der && X509Crl.TryParse(der, out var crl, out _))
             {
-                if (IsRootName(crl.Issuer))
+                // Folders may be shared with other TEEs' collateral (AMD certificates, evidence): files that are
+                // not CRLs are skipped.
+                if (IsRootName(crl!.Issuer))
                 {
-                    rootCrl = der;
+                    folder.RootCrl = der;
                 }
                 else
                 {
-                    pckCrls.Add((der, crl));
+                    folder.PckCrls.Add((der, crl));
                 }
             }
         }
 
-        if (tcbInfos.Count == 0 && identities.Count == 0 && pckCrls.Count == 0)
-        {
-            // A folder of other TEEs' collateral is not an error here: the verifier names the missing platform.
-            return bundles;
-        }
+        return folder;
+    }
 
-        var tcbChain = chains.FirstOrDefault(c => c.First.Subject.Contains("TCB Signing", StringComparison.Ordinal)).Pem;
+    private static void CheckComplete(CollateralFolder folder, string? tcbChain, string path)
+    {
         var missing = new List<string>();
-        if (tcbInfos.Count == 0) missing.Add("TCB info JSON");
-        if (identities.Count == 0) missing.Add("QE identity JSON");
+        if (folder.TcbInfos.Count == 0) missing.Add("TCB info JSON");
+        if (folder.Identities.Count == 0) missing.Add("QE identity JSON");
         if (tcbChain is null) missing.Add("TCB signing chain PEM");
-        if (pckCrls.Count == 0) missing.Add("PCK CRL");
-        if (rootCrl is null) missing.Add("Intel SGX Root CA CRL");
+        if (folder.PckCrls.Count == 0) missing.Add("PCK CRL");
+        if (folder.RootCrl is null) missing.Add("Intel SGX Root CA CRL");
         if (missing.Count > 0)
         {
             throw IntelErrors.Collateral($"The collateral folder '{path}' lacks: {string.Join(", ", missing)}.");
         }
+    }
 
-        foreach (var tcb in tcbInfos)
+    /// <summary>One bundle per TCB info and PCK CRL, with the QE identity of the TCB info's kind and the CRL issuer's chain.</summary>
+    private static IEnumerable<IntelCollateral> Combine(CollateralFolder folder, string tcbChain, string path)
+    {
+        foreach (var tcb in folder.TcbInfos)
         {
             var qeId = tcb.Id == "TDX" ? "TD_QE" : "QE";
-            var identity = identities.FirstOrDefault(i => i.Id == qeId);
+            var identity = folder.Identities.FirstOrDefault(i => i.Id == qeId);
             if (identity.Json.IsEmpty)
             {
                 throw IntelErrors.Collateral($"The collateral folder '{path}' has {tcb.Id} TCB info but no {qeId} identity.");
             }
 
-            foreach (var (der, crl) in pckCrls)
+            foreach (var (der, crl) in folder.PckCrls)
             {
-                var issuerChain = chains.FirstOrDefault(c => c.First.SubjectName.RawData.AsSpan().SequenceEqual(crl.Issuer)).Pem
+                var issuerChain = folder.Chains.FirstOrDefault(c => c.First.SubjectName.RawData.AsSpan().SequenceEqual(crl.Issuer)).Pem
                     ?? throw IntelErrors.Collateral($"The collateral folder '{path}' has a PCK CRL but not the PEM chain of its issuer.");
-                bundles.Add(new IntelCollateral
+                yield return new IntelCollateral
                 {
                     TcbInfoJson = tcb.Json,
                     TcbInfoSignature = tcb.Signature,
-                    TcbInfoIssuerChain = tcbChain!,
+                    TcbInfoIssuerChain = tcbChain,
                     QeIdentityJson = identity.Json,
                     QeIdentitySignature = identity.Signature,
-                    QeIdentityIssuerChain = tcbChain!,
+                    QeIdentityIssuerChain = tcbChain,
                     PckCrl = der,
                     PckCrlIssuerChain = issuerChain,
-                    RootCaCrl = rootCrl!,
-                });
+                    RootCaCrl = folder.RootCrl!,
+                };
             }
         }
-
-        return bundles;
     }
 
     public static IntelCollateral FromCombinedJson(ReadOnlySpan<byte> utf8Json, string what)
@@ -157,17 +161,6 @@ internal static class CollateralFiles
         }
     }
 
-    private static CertificateRevocationList? TryParseCrl(byte[] der, string file)
-    {
-        try
-        {
-            return CertificateRevocationList.Parse(der, $"CRL file '{file}'");
-        }
-        catch (AttestationException)
-        {
-            return null;
-        }
-    }
 
     private static bool HasProperty(byte[] json, string name)
     {
@@ -195,5 +188,21 @@ internal static class CollateralFiles
         {
             throw IntelErrors.Collateral($"The collateral file '{path}' cannot be read ({e.Message}).");
         }
+    }
+
+    /// <summary>What a collateral folder holds, by kind.</summary>
+    private sealed class CollateralFolder
+    {
+        public List<IntelCollateral> Bundles { get; } = [];
+
+        public List<(ReadOnlyMemory<byte> Json, byte[] Signature, string Id)> TcbInfos { get; } = [];
+
+        public List<(ReadOnlyMemory<byte> Json, byte[] Signature, string Id)> Identities { get; } = [];
+
+        public List<(string Pem, X509Certificate2 First)> Chains { get; } = [];
+
+        public List<(byte[] Der, X509Crl Crl)> PckCrls { get; } = [];
+
+        public byte[]? RootCrl { get; set; }
     }
 }

@@ -1,6 +1,6 @@
 using System.Formats.Asn1;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
 namespace Mantle.Attestation.Intel.Internal;
@@ -123,7 +123,7 @@ internal static class IntelQuoteVerification
         }
 
         if (!collateral.PckCrl.IsIssuedBy(pckCa) ||
-            (!collateral.PckCrlIssuerChain[0].RawDataMemory.Span.SequenceEqual(pckCa.RawDataMemory.Span) && !collateral.PckCrl.VerifySignature(pckCa)))
+            (!collateral.PckCrlIssuerChain[0].RawDataMemory.Span.SequenceEqual(pckCa.RawDataMemory.Span) && !ChainValidator.VerifySignature(collateral.PckCrl, pckCa)))
         {
             throw IntelErrors.Collateral($"The PCK CRL is not issued by the quote's PCK CA ('{pckCa.Subject}'). Supply the PCK CRL of the {PckCaName(pckCa)} CA.");
         }

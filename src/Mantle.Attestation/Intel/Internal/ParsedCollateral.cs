@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Intel.Internal;
 
@@ -18,9 +19,9 @@ internal sealed class ParsedCollateral
 
     public required EnclaveIdentity QeIdentity { get; init; }
 
-    public required CertificateRevocationList PckCrl { get; init; }
+    public required X509Crl PckCrl { get; init; }
 
-    public required CertificateRevocationList RootCrl { get; init; }
+    public required X509Crl RootCrl { get; init; }
 
     public required List<X509Certificate2> TcbIssuerChain { get; init; }
 
@@ -44,7 +45,7 @@ internal sealed class ParsedCollateral
         get
         {
             var next = TcbInfo.NextUpdate < QeIdentity.NextUpdate ? TcbInfo.NextUpdate : QeIdentity.NextUpdate;
-            foreach (var crl in (ReadOnlySpan<CertificateRevocationList>)[PckCrl, RootCrl])
+            foreach (var crl in (ReadOnlySpan<X509Crl>)[PckCrl, RootCrl])
             {
                 if (crl.NextUpdate is { } crlNext && crlNext < next)
                 {
@@ -60,8 +61,8 @@ internal sealed class ParsedCollateral
     {
         TcbInfo = TcbInfo.Parse(source.TcbInfoJson),
         QeIdentity = EnclaveIdentity.Parse(source.QeIdentityJson),
-        PckCrl = CertificateRevocationList.Parse(source.PckCrl, "PCK CRL"),
-        RootCrl = CertificateRevocationList.Parse(source.RootCaCrl, "Intel SGX Root CA CRL"),
+        PckCrl = ParseCrl(source.PckCrl, "PCK CRL"),
+        RootCrl = ParseCrl(source.RootCaCrl, "Intel SGX Root CA CRL"),
         TcbIssuerChain = Pem.ReadIssuerChain(source.TcbInfoIssuerChain, "TCB info issuer chain"),
         QeIssuerChain = Pem.ReadIssuerChain(source.QeIdentityIssuerChain, "QE identity issuer chain"),
         PckCrlIssuerChain = Pem.ReadIssuerChain(source.PckCrlIssuerChain, "PCK CRL issuer chain"),
@@ -104,12 +105,12 @@ internal sealed class ParsedCollateral
         var pckCrlChain = ChainValidator.Validate(PckCrlIssuerChain, roots, at, "PCK CRL issuer chain");
         var root = pckCrlChain[^1];
 
-        if (!RootCrl.IsIssuedBy(root) || !RootCrl.VerifySignature(root))
+        if (!RootCrl.IsIssuedBy(root) || !ChainValidator.VerifySignature(RootCrl, root))
         {
             throw IntelErrors.Collateral("The Intel SGX Root CA CRL is not signed by the trusted root. Supply the root CA CRL from Intel PCS.");
         }
 
-        if (!PckCrl.IsIssuedBy(pckCrlChain[0]) || !PckCrl.VerifySignature(pckCrlChain[0]))
+        if (!PckCrl.IsIssuedBy(pckCrlChain[0]) || !ChainValidator.VerifySignature(PckCrl, pckCrlChain[0]))
         {
             throw IntelErrors.Collateral($"The PCK CRL is not signed by the first certificate of its issuer chain ('{pckCrlChain[0].Subject}').");
         }
@@ -152,4 +153,11 @@ internal sealed class ParsedCollateral
             throw IntelErrors.Collateral($"The {what} expired at {next:u}, before the verification time {at:u}. Fetch current collateral from Intel PCS or your PCCS.");
         }
     }
+
+    /// <summary>Parses a CRL of Intel's PKI, or refuses the collateral naming it.</summary>
+    /// <exception cref="AttestationException">The bytes are not a DER X.509 CRL.</exception>
+    public static X509Crl ParseCrl(ReadOnlyMemory<byte> der, string what) =>
+        X509Crl.TryParse(der, out var crl, out var problem)
+            ? crl!
+            : throw IntelErrors.Collateral($"The {what} is not a valid DER X.509 CRL ({problem}). Supply the CRL as issued by Intel PCS.");
 }

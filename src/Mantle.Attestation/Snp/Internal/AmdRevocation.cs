@@ -1,4 +1,6 @@
-using System.Numerics;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Snp.Internal;
 
@@ -8,10 +10,10 @@ namespace Mantle.Attestation.Snp.Internal;
 /// </summary>
 internal sealed class AmdRevocation
 {
-    private readonly Dictionary<string, List<AmdCrl>> _byRoot = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<X509Crl>> _byRoot = new(StringComparer.Ordinal);
     private readonly bool _required;
 
-    public AmdRevocation(AmdTrustStore store, IReadOnlyList<AmdCrl> crls, bool required)
+    public AmdRevocation(AmdTrustStore store, IReadOnlyList<X509Crl> crls, bool required)
     {
         _required = required;
         foreach (var crl in crls)
@@ -23,7 +25,7 @@ internal sealed class AmdRevocation
                 continue;
             }
 
-            if (!crl.IsSignedBy(root))
+            if (!IsSignedBy(crl, root))
             {
                 throw new AttestationException(AttestationErrorCode.InvalidCollateral,
                     $"A CRL names '{root.CommonName}' as its issuer, but its RSASSA-PSS SHA-384 signature does not verify with that root; " +
@@ -62,12 +64,31 @@ internal sealed class AmdRevocation
                 "obtain a current CRL from AMD KDS.");
         }
 
-        var serial = new BigInteger(chain.Intermediate.Certificate.SerialNumberBytes.Span, isUnsigned: false, isBigEndian: true);
-        if (current.Any(c => c.RevokedSerials.Contains(serial)))
+        if (current.Any(c => c.IsRevoked(chain.Intermediate.Certificate)))
         {
             throw new AttestationException(AttestationErrorCode.Revoked,
                 $"The AMD signing key '{chain.Intermediate.CommonName}' (serial {chain.Intermediate.Certificate.SerialNumber}) is revoked by the CRL of " +
                 $"'{chain.Root.CommonName}'; reports certified through it cannot be trusted.");
         }
+    }
+
+    /// <summary>Parses an AMD CRL (KDS <c>/vcek/v1/{product}/crl</c>, <c>/vlek/v1/{product}/crl</c>), or refuses the collateral naming it.</summary>
+    /// <exception cref="AttestationException">The bytes are not a DER X.509 CRL.</exception>
+    public static X509Crl ParseCrl(byte[] der, string source) =>
+        X509Crl.TryParse(der, out var crl, out var problem)
+            ? crl!
+            : throw new AttestationException(AttestationErrorCode.InvalidCollateral,
+                $"The CRL from {source} is not a readable X.509 CRL ({problem}); supply the DER or PEM CRL as AMD KDS serves it.");
+
+    /// <summary>True when <paramref name="root"/> issued the CRL and its RSASSA-PSS SHA-384 signature verifies.</summary>
+    private static bool IsSignedBy(X509Crl crl, AmdCertificate root)
+    {
+        if (!AmdCertificate.IsPssSha384(crl.Signed.AlgorithmIdentifier.Span) || !crl.IsIssuedBy(root.Certificate))
+        {
+            return false;
+        }
+
+        using var key = root.Certificate.GetRSAPublicKey();
+        return key is not null && key.VerifyData(crl.Signed.ToBeSigned.Span, crl.Signed.Signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
     }
 }

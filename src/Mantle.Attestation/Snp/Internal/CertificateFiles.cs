@@ -1,4 +1,5 @@
 using System.Text;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Snp.Internal;
 
@@ -23,7 +24,7 @@ internal static class CertificateFiles
         if (bytes[0] == 0x30)
         {
             var der = bytes.ToArray();
-            return AmdCrl.LooksLikeCrl(der) ? [] : [(null, der)];
+            return X509Crl.LooksLikeCrl(der) ? [] : [(null, der)];
         }
 
         try
@@ -46,7 +47,7 @@ internal static class CertificateFiles
         }
 
         var der = bytes.ToArray();
-        return bytes.Length > 0 && bytes[0] == 0x30 && AmdCrl.LooksLikeCrl(der) ? [der] : [];
+        return bytes.Length > 0 && bytes[0] == 0x30 && X509Crl.LooksLikeCrl(der) ? [der] : [];
     }
 
     public static IEnumerable<byte[]> ReadPem(string text, string source, string wanted = "CERTIFICATE")

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Mantle.Attestation.Internal;
 
 namespace Mantle.Attestation.Snp.Internal;
 
@@ -12,7 +13,7 @@ internal sealed class CollateralSet
     private const int MaxCachedCertificates = 1024;
     private static readonly ConcurrentDictionary<string, AmdCertificate> ParsedCache = new(StringComparer.Ordinal);
 
-    private CollateralSet(List<AmdCertificate> certificates, List<AmdCrl>? crls = null)
+    private CollateralSet(List<AmdCertificate> certificates, List<X509Crl>? crls = null)
     {
         Crls = crls ?? [];
         Leaves = [.. certificates.Where(c => c.IsAmdLeaf)];
@@ -24,7 +25,7 @@ internal sealed class CollateralSet
     public IReadOnlyList<AmdCertificate> Intermediates { get; }
 
     /// <summary>AMD CRLs (revoking ASKs/ASVKs), not yet checked against a root.</summary>
-    public IReadOnlyList<AmdCrl> Crls { get; }
+    public IReadOnlyList<X509Crl> Crls { get; }
 
     /// <summary>
     /// Reads configured collateral. Bytes and a named file must be certificates; in a folder, files that
@@ -33,11 +34,11 @@ internal sealed class CollateralSet
     public static CollateralSet Load(ReadOnlyMemory<byte> bytes, string? path, string configKey)
     {
         var certificates = new List<AmdCertificate>();
-        var crls = new List<AmdCrl>();
+        var crls = new List<X509Crl>();
         if (!bytes.IsEmpty)
         {
             certificates.AddRange(Parse(CertificateFiles.Read(bytes.Span, "collateral bytes"), "collateral bytes"));
-            crls.AddRange(CertificateFiles.ReadCrls(bytes.Span, "collateral bytes").Select(d => AmdCrl.Parse(d, "collateral bytes")));
+            crls.AddRange(CertificateFiles.ReadCrls(bytes.Span, "collateral bytes").Select(d => AmdRevocation.ParseCrl(d, "collateral bytes")));
         }
 
         if (path is not null)
@@ -48,7 +49,7 @@ internal sealed class CollateralSet
                 try
                 {
                     certificates.AddRange(Parse(CertificateFiles.Read(content, file), file));
-                    crls.AddRange(CertificateFiles.ReadCrls(content, file).Select(d => AmdCrl.Parse(d, file)));
+                    crls.AddRange(CertificateFiles.ReadCrls(content, file).Select(d => AmdRevocation.ParseCrl(d, file)));
                 }
                 catch (AttestationException) when (folder)
                 {

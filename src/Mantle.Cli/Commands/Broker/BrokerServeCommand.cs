@@ -66,9 +66,12 @@ internal static class BrokerServeCommand
                 app = KeyBrokerServer.Build(options);
                 await app.StartAsync(ct);
             }
-            catch (Exception ex) when (ex is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
             {
-                await Console.Error.WriteLineAsync("error: " + ex.Message);
+                // A configuration the broker refuses to start with: each problem names its setting or file.
+                await Console.Error.WriteLineAsync(ex is Microsoft.Extensions.Options.OptionsValidationException invalid
+                    ? "error: the broker cannot start:\n  " + string.Join("\n  ", invalid.Failures)
+                    : "error: " + ex.Message);
                 if (app is not null)
                 {
                     await app.DisposeAsync();

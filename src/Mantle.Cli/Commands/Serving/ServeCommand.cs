@@ -115,7 +115,7 @@ internal static class ServeCommand
             Host = parse.GetValue(o.Host)!,
             GrpcPort = parse.GetValue(o.Port),
             RestPort = parse.GetValue(o.RestPort),
-            PollInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(o.Poll))),
+            PollInterval = TimeSpan.FromSeconds(parse.GetValue(o.Poll)),
             MaxGrpcMessageBytes = parse.GetValue(o.MaxMessage),
             MaxRestRequestBodyBytes = parse.GetValue(o.MaxBody),
         };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mantle.KeyBroker.Internal.Policy;
@@ -19,6 +20,12 @@ internal sealed class AdminHandlers(
     TimeProvider time,
     ILogger<AdminHandlers> logger)
 {
+    /// <summary>The most audit entries one call returns.</summary>
+    public const int MaxAuditPage = 10_000;
+
+    private static readonly IntegerParameter AuditAfter = new("after", "the sequence number to read after", 0, 0, long.MaxValue);
+    private static readonly IntegerParameter AuditLimit = new("limit", "the most entries to return", 1000, 1, MaxAuditPage);
+
     public async Task<IResult> ListAsync(CancellationToken cancellationToken) =>
         Results.Json(await store.ListResourcesAsync(cancellationToken));
 
@@ -30,12 +37,12 @@ internal sealed class AdminHandlers(
 
     public async Task<IResult> RevokeAsync(HttpContext context, string repo, string type, string tag, CancellationToken cancellationToken)
     {
-        if (!ReleaseHandlers.IsValidPath(repo, type, tag))
+        var path = $"{repo}/{type}/{tag}";
+        if (!ResourcePath.IsValid(repo, type, tag))
         {
-            return Problems.BadRequest("Resource path segments may hold only letters, digits, '.', '_' and '-'.");
+            return Problems.BadRequest(ResourcePath.Problem(path));
         }
 
-        var path = $"{repo}/{type}/{tag}";
         var actor = Actor(context);
         var count = await store.RevokeResourceAsync(path, new AuditDraft(actor, "resource.revoke", path, "ok", ""), cancellationToken);
         if (count == 0)
@@ -88,17 +95,24 @@ internal sealed class AdminHandlers(
         return Results.NoContent();
     }
 
-    public async Task<IResult> AuditAsync(long? after, int? limit, CancellationToken cancellationToken) =>
-        Results.Json(await store.ReadAuditAsync(after ?? 0, Math.Clamp(limit ?? 1000, 1, 10000), cancellationToken));
+    public async Task<IResult> AuditAsync(IQueryCollection query, CancellationToken cancellationToken)
+    {
+        if (!AuditAfter.TryRead(query, out var after, out var problem) || !AuditLimit.TryRead(query, out var limit, out problem))
+        {
+            return Problems.BadRequest(problem);
+        }
+
+        return Results.Json(await store.ReadAuditAsync(after, (int)limit, cancellationToken));
+    }
 
     private async Task<IResult> WriteAsync(HttpContext context, string repo, string type, string tag, ResourceWriteMode mode, CancellationToken cancellationToken)
     {
-        if (!ReleaseHandlers.IsValidPath(repo, type, tag))
+        var path = $"{repo}/{type}/{tag}";
+        if (!ResourcePath.IsValid(repo, type, tag))
         {
-            return Problems.BadRequest("Resource path segments may hold only letters, digits, '.', '_' and '-'.");
+            return Problems.BadRequest(ResourcePath.Problem(path));
         }
 
-        var path = $"{repo}/{type}/{tag}";
         var (doc, problem) = await RequestReader.ReadObjectAsync(context.Request, cancellationToken);
         using var _ = doc;
         if (doc is null)
@@ -168,4 +182,27 @@ internal sealed class AdminHandlers(
     }
 
     private static string Actor(HttpContext context) => context.Items[AdminAuthFilter.ActorItem] as string ?? "admin";
+
+    /// <summary>An optional integer query parameter with its range.</summary>
+    private sealed record IntegerParameter(string Name, string Meaning, long Default, long Min, long Max)
+    {
+        /// <summary>Reads the value (the default when absent); false, with the problem, when it is not one integer in range.</summary>
+        public bool TryRead(IQueryCollection query, out long value, out string problem)
+        {
+            problem = "";
+            value = Default;
+            if (!query.TryGetValue(Name, out var values))
+            {
+                return true;
+            }
+
+            if (values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= Min && value <= Max)
+            {
+                return true;
+            }
+
+            problem = $"Query parameter '{Name}' ({Meaning}) must be given once, as an integer from {Min} to {Max}.";
+            return false;
+        }
+    }
 }

@@ -59,6 +59,11 @@ internal sealed class KbsHandlers(
         return Results.Json(new Dictionary<string, object> { ["nonce"] = session.Nonce, ["extra-params"] = "" });
     }
 
+    /// <summary>
+    /// <c>POST /kbs/v0/attest</c>: read the key and evidence, use up the session's nonce, verify the evidence and its binding
+    /// to nonce and key, evaluate the default policy, then issue the token. Every refusal after the request was read is
+    /// logged, and refusals of the evidence itself, its binding or the policy are audited.
+    /// </summary>
     public async Task<IResult> AttestAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var (doc, problem) = await RequestReader.ReadObjectAsync(context.Request, cancellationToken);
@@ -68,32 +73,10 @@ internal sealed class KbsHandlers(
             return Bad(context, problem!);
         }
 
-        var root = doc.RootElement;
-        if (!root.TryGetProperty("tee-pubkey", out var jwk))
+        var request = ReadAttestRequest(doc.RootElement, out var requestProblem);
+        if (request is null)
         {
-            return Bad(context, "'tee-pubkey' is missing: send the TEE's public key as a JWK.");
-        }
-
-        var key = TeePublicKey.TryParse(jwk, out var keyProblem);
-        if (key is null)
-        {
-            return Bad(context, keyProblem!);
-        }
-
-        var evidenceText = RequestReader.GetString(root, "tee-evidence");
-        byte[] evidence;
-        try
-        {
-            evidence = evidenceText is null ? [] : Base64Url.Decode(evidenceText);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            return Bad(context, "'tee-evidence' is not base64url text.");
-        }
-
-        if (evidence.Length == 0)
-        {
-            return Bad(context, "'tee-evidence' is missing or empty: send the raw evidence bytes as base64url.");
+            return Bad(context, requestProblem!);
         }
 
         var sessionId = context.Request.Cookies[KbsProtocol.SessionCookie];
@@ -102,22 +85,14 @@ internal sealed class KbsHandlers(
             return Refuse(401, "No session: call POST /kbs/v0/auth first and send its session cookie.");
         }
 
-        var now = time.GetUtcNow();
-        var consumed = await store.ConsumeNonceAsync(sessionId, now.ToUnixTimeMilliseconds(), cancellationToken);
-        switch (consumed.Outcome)
+        var consumed = await store.ConsumeNonceAsync(sessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        if (NonceRefusal(consumed.Outcome) is { } nonceRefusal)
         {
-            case NonceOutcome.UnknownSession:
-                return Refuse(401, "The session is unknown or has expired; call POST /kbs/v0/auth again.");
-            case NonceOutcome.SessionExpired:
-                return Refuse(401, "The session has expired; call POST /kbs/v0/auth again.");
-            case NonceOutcome.AlreadyUsed:
-                return Refuse(401, "The session's nonce was already used; nonces are single-use, call POST /kbs/v0/auth for a new one.");
-            case NonceOutcome.Expired:
-                return Refuse(401, $"The session's nonce expired (nonces are valid {options.Value.NonceLifetime.TotalSeconds:0} s); call POST /kbs/v0/auth again.");
+            return Refuse(401, nonceRefusal);
         }
 
         var tee = TeeTypeNames.Parse(consumed.Tee!);
-        var verifier = verifiers.FirstOrDefault(v => v.Tee == tee && v.CanVerify(evidence));
+        var verifier = verifiers.FirstOrDefault(v => v.Tee == tee && v.CanVerify(request.Evidence));
         if (verifier is null)
         {
             return Bad(context, $"'tee-evidence' is not {tee.ToName()} evidence (the session was started for TEE '{tee.ToName()}').");
@@ -126,7 +101,7 @@ internal sealed class KbsHandlers(
         AttestationClaims claims;
         try
         {
-            claims = await verifier.VerifyAsync(evidence, cancellationToken);
+            claims = await verifier.VerifyAsync(request.Evidence, cancellationToken);
         }
         catch (AttestationException ex) when (ex.Code == AttestationErrorCode.MalformedEvidence)
         {
@@ -134,14 +109,15 @@ internal sealed class KbsHandlers(
         }
         catch (AttestationException ex)
         {
-            return Refuse(403, $"The evidence was refused ({ex.Code}): {ex.Message}");
+            return await RefuseAuditedAsync(request.Key, "evidence", $"The evidence was refused ({ex.Code}): {ex.Message}", null, cancellationToken);
         }
 
-        var expected = KbsProtocol.ReportData(consumed.Nonce!, key.Thumbprint);
+        var expected = KbsProtocol.ReportData(consumed.Nonce!, request.Key.Thumbprint);
         if (claims.ReportData.Length != 64 || !CryptographicOperations.FixedTimeEquals(claims.ReportData.Span, expected))
         {
-            return Refuse(403,
-                "The evidence's report data is not SHA-512(nonce ‖ SHA-256 JWK thumbprint of 'tee-pubkey') for this session's nonce: the evidence is not bound to this session and key.");
+            return await RefuseAuditedAsync(request.Key, "evidence",
+                "The evidence's report data is not SHA-512(nonce ‖ SHA-256 JWK thumbprint of 'tee-pubkey') for this session's nonce: the evidence is not bound to this session and key.",
+                null, cancellationToken);
         }
 
         var policy = await policies.DefaultAsync(cancellationToken);
@@ -154,24 +130,78 @@ internal sealed class KbsHandlers(
         if (!decision.Allowed)
         {
             var reasons = string.Join("; ", decision.Reasons);
-            BrokerLog.AttestationRefused(logger, 403, reasons);
-            await store.AppendAuditAsync(new AuditDraft("tee:" + key.ThumbprintText, "attest", "default-policy", "refused", reasons), cancellationToken);
-            return Problems.Forbidden("The evidence does not satisfy the default attestation policy: " + reasons, decision.Reasons);
+            return await RefuseAuditedAsync(request.Key, "default-policy", "The evidence does not satisfy the default attestation policy: " + reasons, decision.Reasons, cancellationToken, reasons);
         }
 
-        var (token, expires) = tokens.Issue(claims, key);
-        await store.MarkAttestedAsync(sessionId, key.ThumbprintText, JsonSerializer.Serialize(key.Jwk), AttestationClaimsJson.Canonical(claims),
+        var (token, expires) = tokens.Issue(claims, request.Key);
+        await store.MarkAttestedAsync(sessionId, request.Key.ThumbprintText, JsonSerializer.Serialize(request.Key.Jwk), AttestationClaimsJson.Canonical(claims),
             expires.ToUnixTimeMilliseconds(), cancellationToken);
         var acceptedTee = tee.ToName();
-        BrokerLog.AttestationAccepted(logger, acceptedTee, key.ThumbprintText);
+        BrokerLog.AttestationAccepted(logger, acceptedTee, request.Key.ThumbprintText);
         return Results.Json(new Dictionary<string, object> { ["token"] = token, ["expires"] = expires.ToString("O") });
-
-        IResult Refuse(int status, string reason)
-        {
-            BrokerLog.AttestationRefused(logger, status, reason);
-            return status == 401 ? Problems.Unauthorized(reason) : Problems.Forbidden(reason);
-        }
     }
+
+    /// <summary>The TEE key and the evidence bytes of an attest body, or null and what is wrong with it.</summary>
+    private static AttestRequest? ReadAttestRequest(JsonElement root, out string? problem)
+    {
+        if (!root.TryGetProperty("tee-pubkey", out var jwk))
+        {
+            problem = "'tee-pubkey' is missing: send the TEE's public key as a JWK.";
+            return null;
+        }
+
+        var key = TeePublicKey.TryParse(jwk, out problem);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var evidenceText = RequestReader.GetString(root, "tee-evidence");
+        byte[] evidence;
+        try
+        {
+            evidence = evidenceText is null ? [] : Base64Url.Decode(evidenceText);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            problem = "'tee-evidence' is not base64url text.";
+            return null;
+        }
+
+        if (evidence.Length == 0)
+        {
+            problem = "'tee-evidence' is missing or empty: send the raw evidence bytes as base64url.";
+            return null;
+        }
+
+        return new AttestRequest(key, evidence);
+    }
+
+    private string? NonceRefusal(NonceOutcome outcome) => outcome switch
+    {
+        NonceOutcome.UnknownSession => "The session is unknown or has expired; call POST /kbs/v0/auth again.",
+        NonceOutcome.SessionExpired => "The session has expired; call POST /kbs/v0/auth again.",
+        NonceOutcome.AlreadyUsed => "The session's nonce was already used; nonces are single-use, call POST /kbs/v0/auth for a new one.",
+        NonceOutcome.Expired => $"The session's nonce expired (nonces are valid {options.Value.NonceLifetime.TotalSeconds:0} s); call POST /kbs/v0/auth again.",
+        _ => null,
+    };
+
+    private IResult Refuse(int status, string reason)
+    {
+        BrokerLog.AttestationRefused(logger, status, reason);
+        return status == 401 ? Problems.Unauthorized(reason) : Problems.Forbidden(reason);
+    }
+
+    /// <summary>A 403 that the audit log records: the evidence, its binding or a policy refused this TEE key.</summary>
+    private async Task<IResult> RefuseAuditedAsync(
+        TeePublicKey key, string subject, string reason, IReadOnlyList<string>? reasons, CancellationToken cancellationToken, string? auditDetails = null)
+    {
+        BrokerLog.AttestationRefused(logger, 403, auditDetails ?? reason);
+        await store.AppendAuditAsync(new AuditDraft("tee:" + key.ThumbprintText, "attest", subject, "refused", auditDetails ?? reason), cancellationToken);
+        return Problems.Forbidden(reason, reasons);
+    }
+
+    private sealed record AttestRequest(TeePublicKey Key, byte[] Evidence);
 
     private IResult Bad(HttpContext context, string problem)
     {

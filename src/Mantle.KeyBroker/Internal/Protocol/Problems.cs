@@ -18,9 +18,17 @@ internal static class Problems
 
     public static IResult TooLarge(string detail) => Make(StatusCodes.Status413PayloadTooLarge, "Request too large", detail);
 
+    /// <summary>A request for a method and path that no endpoint serves.</summary>
+    public static IResult NoEndpoint(HttpContext context) => Make(
+        StatusCodes.Status404NotFound,
+        "Not found",
+        $"No endpoint serves {context.Request.Method} {Quote(context.Request.Path.Value ?? "")}; the broker serves /kbs/v0/… (auth, attest, resource, certificate, ca), /.well-known/jwks.json and /admin/v0/… (resources, policies, audit).");
+
     public static IResult Make(int status, string title, string detail, IReadOnlyList<string>? reasons = null)
     {
         Dictionary<string, object?>? extensions = reasons is { Count: > 0 } ? new() { ["reasons"] = reasons } : null;
         return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
     }
+
+    private static string Quote(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

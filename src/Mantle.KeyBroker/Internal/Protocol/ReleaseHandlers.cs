@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mantle.KeyBroker.Internal.Crypto;
 using Mantle.KeyBroker.Internal.Policy;
 using Mantle.KeyBroker.Internal.Storage;
@@ -10,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Mantle.KeyBroker.Internal.Protocol;
 
 /// <summary>What attested callers get: resources, certificates, and the public CA and token keys.</summary>
-internal sealed partial class ReleaseHandlers(
+internal sealed class ReleaseHandlers(
     IBrokerStore store,
     IMasterKeyProvider masterKey,
     PolicyResolver policies,
@@ -21,19 +20,16 @@ internal sealed partial class ReleaseHandlers(
     TimeProvider time,
     ILogger<ReleaseHandlers> logger)
 {
-    public static bool IsValidPath(string repo, string type, string tag) =>
-        SegmentPattern().IsMatch(repo) && SegmentPattern().IsMatch(type) && SegmentPattern().IsMatch(tag);
-
     public static byte[] AssociatedData(string path, long version) => Encoding.UTF8.GetBytes($"mantle-broker/v1\n{path}\n{version}");
 
     public async Task<IResult> ResourceAsync(HttpContext context, string repo, string type, string tag, CancellationToken cancellationToken)
     {
-        if (!IsValidPath(repo, type, tag))
+        var path = $"{repo}/{type}/{tag}";
+        if (!ResourcePath.IsValid(repo, type, tag))
         {
-            return Problems.BadRequest("Resource path segments may hold only letters, digits, '.', '_' and '-'.");
+            return Problems.BadRequest(ResourcePath.Problem(path));
         }
 
-        var path = $"{repo}/{type}/{tag}";
         var (caller, problem) = await AuthenticateAsync(context, cancellationToken);
         if (caller is null)
         {
@@ -193,7 +189,4 @@ internal sealed partial class ReleaseHandlers(
             ? (caller, null)
             : (null, "No credentials: send the attestation token as 'Authorization: Bearer …' or the session cookie of an attested session.");
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
-    private static partial Regex SegmentPattern();
 }

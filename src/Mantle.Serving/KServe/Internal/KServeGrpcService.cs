@@ -5,6 +5,7 @@ using Grpc.Core;
 using Inference;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -88,7 +89,7 @@ internal sealed class KServeGrpcService(
         }
         catch (RpcException ex)
         {
-            outcome = ToCode(ex.StatusCode);
+            outcome = ServingStatusCodes.FromGrpc(ex.StatusCode);
             throw;
         }
         finally
@@ -171,6 +172,12 @@ internal sealed class KServeGrpcService(
 
     private static List<InferenceTensor> DecodeInputs(ModelInferRequest request)
     {
+        CheckText("the request id", request.Id);
+        foreach (var output in request.Outputs)
+        {
+            CheckText("an output's name", output.Name);
+        }
+
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
         {
@@ -183,6 +190,8 @@ internal sealed class KServeGrpcService(
         for (var i = 0; i < request.Inputs.Count; i++)
         {
             var input = request.Inputs[i];
+            CheckText("an input's name", input.Name);
+            CheckText("an input's datatype", input.Datatype);
             if (string.IsNullOrEmpty(input.Name))
             {
                 throw new KServeRequestException($"input {i} has no name");
@@ -213,16 +222,13 @@ internal sealed class KServeGrpcService(
         return inputs;
     }
 
-    private static ServingErrorCode ToCode(StatusCode code) => code switch
+    private static void CheckText(string field, string value)
     {
-        StatusCode.InvalidArgument => ServingErrorCode.InvalidArgument,
-        StatusCode.NotFound => ServingErrorCode.NotFound,
-        StatusCode.Unavailable => ServingErrorCode.Unavailable,
-        StatusCode.ResourceExhausted => ServingErrorCode.ResourceExhausted,
-        StatusCode.FailedPrecondition => ServingErrorCode.FailedPrecondition,
-        StatusCode.Unimplemented => ServingErrorCode.Unimplemented,
-        _ => ServingErrorCode.Internal,
-    };
+        if (RequestText.Check(field, value) is { } tooLong)
+        {
+            throw new KServeRequestException(tooLong);
+        }
+    }
 
     private static bool HasContents(InferTensorContents c) =>
         c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count
@@ -246,6 +252,11 @@ internal sealed class KServeGrpcService(
             return ModelLookup.Failed(ServingErrorCode.InvalidArgument, "the request names no model; set the model name");
         }
 
+        if ((RequestText.Check("the model name", name) ?? RequestText.Check("the model version", version)) is { } tooLong)
+        {
+            return ModelLookup.Failed(ServingErrorCode.InvalidArgument, tooLong);
+        }
+
         if (string.IsNullOrEmpty(version))
         {
             return repository.Find(name);
@@ -259,6 +270,6 @@ internal sealed class KServeGrpcService(
     private RpcException Refuse(string model, ServingErrorCode code, string message)
     {
         KServeLog.RequestRefused(logger, Api, model, code, message);
-        return new RpcException(new Status(KServeStatus.Grpc(code), message));
+        return new RpcException(new Status(ServingStatusCodes.ToGrpc(code), message));
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.KServe.Internal;
@@ -54,7 +55,7 @@ internal static class KServeJsonDataDecoder
                 case JsonTokenType.String:
                     if (count < strings.Length)
                     {
-                        strings[count] = Utf8(ref reader);
+                        strings[count] = JsonText.CopyText(ref reader) ?? throw Bad(input, JsonText.NotText($"element {count}"));
                     }
 
                     count++;
@@ -65,18 +66,6 @@ internal static class KServeJsonDataDecoder
         }
 
         return count != expectedCount ? throw CountMismatch(input, expectedCount, count) : strings;
-    }
-
-    private static byte[] Utf8(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
-        {
-            return reader.ValueSpan.ToArray();
-        }
-
-        var scratch = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-        var written = reader.CopyString(scratch);
-        return scratch.AsSpan(0, written).ToArray();
     }
 
     private static void WriteElement(ref Utf8JsonReader reader, Span<byte> target, string input, TensorElementType type, long index)
@@ -165,13 +154,15 @@ internal static class KServeJsonDataDecoder
 
     private static double ReadFloat(ref Utf8JsonReader reader, string input, TensorElementType type, long index)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value))
+        if (reader.TokenType == JsonTokenType.Number)
         {
-            return value;
+            return JsonFloats.TryReadNumber(ref reader, type, out var value)
+                ? value
+                : throw Bad(input, $"element {index} is outside the range of datatype {KServeDataTypes.ToName(type)}; send \"Infinity\" or \"-Infinity\" for an infinite value");
         }
 
         // JSON has no literal for non-finite numbers; accept the spellings the server writes.
-        if (reader.TokenType == JsonTokenType.String)
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
         {
             if (reader.ValueTextEquals("NaN"u8))
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mantle.Serving.Protocol.Internal;
 
 namespace Mantle.Serving.KServe.Internal;
 
@@ -9,6 +10,9 @@ namespace Mantle.Serving.KServe.Internal;
 /// </summary>
 internal static class KServeJsonHeaderReader
 {
+    /// <summary>The longest property name that can be a key of the protocol, as raw (possibly escaped) JSON.</summary>
+    private const int MaxKeyBytes = 64;
+
     public static KServeInferHeader Read(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
@@ -19,12 +23,12 @@ internal static class KServeJsonHeaderReader
             var hasInputs = false;
             while (Next(ref reader) != JsonTokenType.EndObject)
             {
-                var property = reader.GetString();
+                var property = PropertyName(ref reader);
                 Next(ref reader);
                 switch (property)
                 {
                     case "id":
-                        header.Id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("\"id\" must be a string");
+                        header.Id = Text(ref reader, "\"id\"");
                         break;
                     case "inputs":
                         hasInputs = true;
@@ -64,6 +68,33 @@ internal static class KServeJsonHeaderReader
             _ = ex;
             throw Bad($"malformed JSON near byte {reader.BytesConsumed} of the request header; send a JSON object as the KServe v2 protocol describes");
         }
+        catch (InvalidOperationException) when (JsonText.FindInvalidString(json) is { } location)
+        {
+            throw Bad(JsonText.NotText(location));
+        }
+    }
+
+    /// <summary>A property name to match against the protocol's keys; null for a name too long to be one of them (skipped, but it must be text).</summary>
+    private static string? PropertyName(ref Utf8JsonReader reader)
+    {
+        if (!reader.HasValueSequence && reader.ValueSpan.Length <= MaxKeyBytes)
+        {
+            return reader.GetString();
+        }
+
+        JsonText.EnsureText(ref reader);
+        return null;
+    }
+
+    /// <summary>A string field within <see cref="RequestText.MaxBytes"/>.</summary>
+    private static string Text(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw Bad($"{field} must be a string");
+        }
+
+        return RequestText.Check(field, ref reader) is { } problem ? throw Bad(problem) : reader.GetString()!;
     }
 
     private delegate void ElementReader(ref Utf8JsonReader reader);
@@ -81,16 +112,16 @@ internal static class KServeJsonHeaderReader
         var named = false;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            var property = reader.GetString();
+            var property = PropertyName(ref reader);
             Next(ref reader);
             switch (property)
             {
                 case "name":
-                    input.Name = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Bad("an input's \"name\" must be a string");
+                    input.Name = Text(ref reader, "an input's \"name\"");
                     named = true;
                     break;
                 case "datatype":
-                    input.Datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("an input's \"datatype\" must be a string");
+                    input.Datatype = Text(ref reader, "an input's \"datatype\"");
                     break;
                 case "shape":
                     input.Shape = ReadShape(ref reader);
@@ -142,12 +173,12 @@ internal static class KServeJsonHeaderReader
         bool? binary = null;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            var property = reader.GetString();
+            var property = PropertyName(ref reader);
             Next(ref reader);
             switch (property)
             {
                 case "name":
-                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("an output's \"name\" must be a string");
+                    name = Text(ref reader, "an output's \"name\"");
                     break;
                 case "parameters":
                     ReadParameters(ref reader, "output", (p, ref r) =>
@@ -218,9 +249,9 @@ internal static class KServeJsonHeaderReader
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            var name = PropertyName(ref reader);
             Next(ref reader);
-            if (!known(name, ref reader))
+            if (name is null || !known(name, ref reader))
             {
                 // Unknown parameters are allowed by the protocol and ignored.
                 reader.Skip();

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -121,7 +122,7 @@ internal sealed class KServeRestHandlers(
         }
 
         var model = lookup.Model;
-        byte[]? body = null;
+        RequestBody? body = null;
         try
         {
             long? headerLength = null;
@@ -130,10 +131,20 @@ internal sealed class KServeRestHandlers(
                 headerLength = long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var h)
                     ? h
                     : throw new KServeRequestException($"header {HeaderLengthHeader} must be a non-negative integer (the length of the JSON part)");
+                if (context.Request.ContentLength is { } declared && h > declared)
+                {
+                    // Refused before the body is read: the JSON part cannot be longer than the whole body.
+                    throw KServeRestRequest.HeaderLengthBeyondBody(h, declared);
+                }
             }
 
-            (body, var length) = await KServeBodyReader.ReadAsync(context);
-            var request = KServeRestRequest.Decode(body.AsMemory(0, length), headerLength);
+            body = await RequestBodyReader.ReadAsync(context);
+            if (body.Error is { } bodyError)
+            {
+                throw new KServeRequestException(bodyError.Message, bodyError.Code, body.Status);
+            }
+
+            var request = KServeRestRequest.Decode(body.Memory, headerLength);
             var outputNames = request.OutputNames;
             KServeTensorCodec.CheckSignature(model, request.Inputs, outputNames);
             using var result = await model.InferAsync(new InferenceRequest(request.Inputs, outputNames), context.RequestAborted);
@@ -149,15 +160,12 @@ internal sealed class KServeRestHandlers(
         catch (KServeRequestException ex)
         {
             KServeLog.RequestRefused(logger, Api, name, ex.Code, ex.Message);
-            await WriteErrorAsync(context, ex.HttpStatus ?? KServeStatus.Http(ex.Code), ex.Message);
+            await WriteErrorAsync(context, ex.HttpStatus ?? ServingStatusCodes.ToHttp(ex.Code), ex.Message);
             return ex.Code;
         }
         finally
         {
-            if (body is not null)
-            {
-                ArrayPool<byte>.Shared.Return(body);
-            }
+            body?.Dispose();
         }
     }
 
@@ -259,7 +267,7 @@ internal sealed class KServeRestHandlers(
             KServeLog.RequestRefused(logger, Api, model, error.Code, error.Message);
         }
 
-        return WriteErrorAsync(context, KServeStatus.Http(error.Code), error.Message);
+        return WriteErrorAsync(context, ServingStatusCodes.ToHttp(error.Code), error.Message);
     }
 
     public static Task WriteErrorAsync(HttpContext context, int status, string message) =>

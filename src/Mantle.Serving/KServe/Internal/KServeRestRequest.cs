@@ -33,6 +33,10 @@ internal sealed class KServeRestRequest
         return Header.BinaryDataOutput;
     }
 
+    /// <summary>The refusal of an <c>Inference-Header-Content-Length</c> larger than the body.</summary>
+    public static KServeRequestException HeaderLengthBeyondBody(long headerLength, long bodyLength) =>
+        new($"header Inference-Header-Content-Length is {headerLength} but the body has {bodyLength} bytes; it must give the length of the JSON part");
+
     /// <summary>
     /// Decodes a body: <paramref name="headerLength"/> bytes of JSON (the whole body when null), then
     /// the binary tensor data of the inputs that declare <c>binary_data_size</c>, in input order.
@@ -41,8 +45,7 @@ internal sealed class KServeRestRequest
     {
         if (headerLength is { } h && (h < 0 || h > body.Length))
         {
-            throw new KServeRequestException(
-                $"header Inference-Header-Content-Length is {h} but the body has {body.Length} bytes; it must give the length of the JSON part");
+            throw HeaderLengthBeyondBody(h, body.Length);
         }
 
         var jsonLength = (int)(headerLength ?? body.Length);

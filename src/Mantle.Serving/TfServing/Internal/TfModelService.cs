@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Protocol.Internal;
 using Tensorflow.Serving;
 
 namespace Mantle.Serving.TfServing.Internal;
@@ -16,7 +17,7 @@ internal sealed class TfModelService(IModelRepository repository) : ModelService
             spec?.VersionChoiceCase == ModelSpec.VersionChoiceOneofCase.Version ? spec.Version : null,
             spec?.VersionChoiceCase == ModelSpec.VersionChoiceOneofCase.VersionLabel ? spec.VersionLabel : null,
             out var error);
-        return response is null ? throw TfStatusMapping.ToRpcException(error!) : Task.FromResult(response);
+        return response is null ? throw ServingStatusCodes.ToRpcException(error!) : Task.FromResult(response);
     }
 
     public override Task<ReloadConfigResponse> HandleReloadConfigRequest(ReloadConfigRequest request, ServerCallContext context) =>

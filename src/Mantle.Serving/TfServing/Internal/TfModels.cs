@@ -1,4 +1,5 @@
 using Mantle.Serving.Engine;
+using Mantle.Serving.Protocol.Internal;
 using Tensorflow;
 using Tensorflow.Serving;
 
@@ -17,6 +18,11 @@ internal static class TfModels
             return ModelLookup.Failed(ServingErrorCode.InvalidArgument, "Missing ModelSpec: set model_spec.name to the name of a served model");
         }
 
+        if ((RequestText.Check("model_spec.name", spec.Name) ?? RequestText.Check("model_spec.version_label", spec.VersionLabel)) is { } tooLong)
+        {
+            return ModelLookup.Failed(ServingErrorCode.InvalidArgument, tooLong);
+        }
+
         return spec.VersionChoiceCase switch
         {
             ModelSpec.VersionChoiceOneofCase.Version => repository.Find(spec.Name, spec.Version),
@@ -31,6 +37,11 @@ internal static class TfModels
         if (string.IsNullOrEmpty(signatureName) || signatureName == DefaultSignature)
         {
             return null;
+        }
+
+        if (RequestText.Check("signature_name", signatureName) is { } tooLong)
+        {
+            return new ServingError(ServingErrorCode.InvalidArgument, tooLong);
         }
 
         return new ServingError(ServingErrorCode.FailedPrecondition, $"Serving signature key \"{signatureName}\" not found; this model has only \"{DefaultSignature}\"");

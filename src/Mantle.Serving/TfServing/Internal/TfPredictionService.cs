@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tensorflow.Serving;
@@ -50,14 +51,14 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
     }
 
     private void Record(ModelSpec? spec, long? version, StatusCode? status, long started) =>
-        _metrics?.RecordRequest(ServingApiNames.TfServingGrpc, spec?.Name ?? string.Empty, version, status is null ? null : TfStatusMapping.FromGrpc(status.Value), Stopwatch.GetElapsedTime(started));
+        _metrics?.RecordRequest(ServingApiNames.TfServingGrpc, spec?.Name ?? string.Empty, version, status is null ? null : ServingStatusCodes.FromGrpc(status.Value), Stopwatch.GetElapsedTime(started));
 
     private async Task<PredictResponse> PredictCoreAsync(PredictRequest request, ServerCallContext context, Action<long> served)
     {
         var lookup = TfModels.Find(repository, request.ModelSpec);
         if (!lookup.Found)
         {
-            throw TfStatusMapping.ToRpcException(lookup.Error);
+            throw ServingStatusCodes.ToRpcException(lookup.Error);
         }
 
         var model = lookup.Model;
@@ -66,7 +67,7 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         using var result = await model.InferAsync(inferenceRequest, context.CancellationToken).ConfigureAwait(false);
         if (result.Error is not null)
         {
-            throw TfStatusMapping.ToRpcException(result.Error);
+            throw ServingStatusCodes.ToRpcException(result.Error);
         }
 
         var response = new PredictResponse { ModelSpec = TfModels.SpecOf(model) };
@@ -83,7 +84,7 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         var lookup = TfModels.Find(repository, request.ModelSpec);
         if (!lookup.Found)
         {
-            throw TfStatusMapping.ToRpcException(lookup.Error);
+            throw ServingStatusCodes.ToRpcException(lookup.Error);
         }
 
         if (request.MetadataField.Count == 0)
@@ -123,12 +124,17 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
         var signatureError = TfModels.CheckSignature(request.ModelSpec.SignatureName);
         if (signatureError is not null)
         {
-            throw TfStatusMapping.ToRpcException(signatureError);
+            throw ServingStatusCodes.ToRpcException(signatureError);
         }
 
         var inputs = new List<InferenceTensor>(request.Inputs.Count);
         foreach (var (name, proto) in request.Inputs)
         {
+            if (RequestText.Check("an input tensor alias", name) is { } tooLong)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, tooLong));
+            }
+
             var spec = signature.Inputs.FirstOrDefault(i => i.Name == name);
             if (spec is null)
             {
@@ -147,7 +153,7 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
             var tensor = TensorProtoCodec.Decode(name, proto, out var error);
             if (tensor is null)
             {
-                throw TfStatusMapping.ToRpcException(error!);
+                throw ServingStatusCodes.ToRpcException(error!);
             }
 
             inputs.Add(tensor);
@@ -159,6 +165,11 @@ internal sealed class TfPredictionService(IModelRepository repository, IServiceP
             outputs = new List<string>(request.OutputFilter.Count);
             foreach (var name in request.OutputFilter)
             {
+                if (RequestText.Check("an output_filter alias", name) is { } tooLong)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, tooLong));
+                }
+
                 if (!signature.Outputs.Any(o => o.Name == name))
                 {
                     throw new RpcException(new Status(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Protocol.Internal;
 
 namespace Mantle.Serving.TfServing.Internal.Rest;
 
@@ -38,6 +39,10 @@ internal sealed class JsonPredictRequest : IDisposable
         catch (JsonException ex)
         {
             request.Error = Invalid($"JSON Parse error: {ex.Message}");
+        }
+        catch (InvalidOperationException) when (JsonText.FindInvalidString(body.AsSpan(0, length)) is { } location)
+        {
+            request.Error = Invalid(JsonText.NotText(location));
         }
 
         return request;
@@ -92,12 +97,18 @@ internal sealed class JsonPredictRequest : IDisposable
         var seen = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            JsonText.EnsureText(ref reader);
             if (reader.ValueTextEquals("signature_name"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
                     return Invalid("'signature_name' key must be a string value");
+                }
+
+                if (RequestText.Check("'signature_name'", ref reader) is { } tooLong)
+                {
+                    return Invalid(tooLong);
                 }
 
                 var signatureError = TfModels.CheckSignature(reader.GetString());
@@ -200,6 +211,7 @@ internal sealed class JsonPredictRequest : IDisposable
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            JsonText.EnsureText(ref reader);
             var builder = Builder(ref reader);
             if (builder is null)
             {
@@ -253,6 +265,7 @@ internal sealed class JsonPredictRequest : IDisposable
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            JsonText.EnsureText(ref reader);
             var builder = Builder(ref reader);
             if (builder is null)
             {

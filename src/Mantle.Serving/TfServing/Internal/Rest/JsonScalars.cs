@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
+using Mantle.Serving.Protocol.Internal;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.TfServing.Internal.Rest;
 
@@ -19,34 +21,11 @@ internal static class JsonScalars
         return (ushort)(bits >> 16);
     }
 
-    public static bool TryReadFloat(ref Utf8JsonReader reader, out float value)
-    {
-        if (reader.TokenType == JsonTokenType.Number)
-        {
-            return reader.TryGetSingle(out value) && float.IsFinite(value);
-        }
+    /// <summary>Reads a float element of <paramref name="type"/>: a number in the type's range (<see cref="JsonFloats"/>) or a non-finite spelling.</summary>
+    public static bool TryReadFloat(ref Utf8JsonReader reader, TensorElementType type, out double value) =>
+        reader.TokenType == JsonTokenType.Number ? JsonFloats.TryReadNumber(ref reader, type, out value) : TryReadNonFinite(ref reader, out value);
 
-        value = 0;
-        if (!TryReadNonFinite(ref reader, out var d))
-        {
-            return false;
-        }
-
-        value = (float)d;
-        return true;
-    }
-
-    public static bool TryReadDouble(ref Utf8JsonReader reader, out double value)
-    {
-        if (reader.TokenType == JsonTokenType.Number)
-        {
-            return reader.TryGetDouble(out value) && double.IsFinite(value);
-        }
-
-        return TryReadNonFinite(ref reader, out value);
-    }
-
-    public static bool TryReadNonFinite(ref Utf8JsonReader reader, out double value)
+    private static bool TryReadNonFinite(ref Utf8JsonReader reader, out double value)
     {
         value = 0;
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mantle.Serving.TfServing.Internal.Rest;
@@ -151,15 +153,15 @@ internal sealed class JsonTensorBuilder : IDisposable
             case TensorElementType.Float:
             case TensorElementType.Float16:
             case TensorElementType.BFloat16:
-                if (!JsonScalars.TryReadFloat(ref reader, out var f))
+                if (!JsonScalars.TryReadFloat(ref reader, Type, out var f))
                 {
                     return TypeError(token);
                 }
 
-                WriteFloat(f);
+                WriteFloat((float)f);
                 return null;
             case TensorElementType.Double:
-                if (!JsonScalars.TryReadDouble(ref reader, out var d))
+                if (!JsonScalars.TryReadFloat(ref reader, Type, out var d))
                 {
                     return TypeError(token);
                 }
@@ -234,7 +236,12 @@ internal sealed class JsonTensorBuilder : IDisposable
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            _strings!.Add(StringValue(ref reader));
+            if (StringValue(ref reader) is not { } value)
+            {
+                return NotText();
+            }
+
+            _strings!.Add(value);
             return null;
         }
 
@@ -249,7 +256,11 @@ internal sealed class JsonTensorBuilder : IDisposable
             return "found an object that is not {\"b64\": \"<base64 string>\"}";
         }
 
-        var encoded = StringValue(ref reader);
+        if (StringValue(ref reader) is not { } encoded)
+        {
+            return NotText();
+        }
+
         if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject)
         {
             return "found an object that is not {\"b64\": \"<base64 string>\"}; a b64 object has exactly one key";
@@ -265,17 +276,29 @@ internal sealed class JsonTensorBuilder : IDisposable
         return null;
     }
 
-    private ReadOnlyMemory<byte> StringValue(ref Utf8JsonReader reader)
+    /// <summary>The string's UTF-8 bytes (a view of the body when no unescaping is needed); null when it is not UTF-8 text.</summary>
+    private ReadOnlyMemory<byte>? StringValue(ref Utf8JsonReader reader)
     {
+        // Written out with if: a conditional's null would convert to an empty ReadOnlyMemory through byte[], not to null.
         if (!reader.ValueIsEscaped && !reader.HasValueSequence)
         {
+            if (!Utf8.IsValid(reader.ValueSpan))
+            {
+                return null;
+            }
+
             return _body.AsMemory(checked((int)reader.TokenStartIndex + 1), reader.ValueSpan.Length);
         }
 
-        var copy = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-        var written = reader.CopyString(copy);
-        return copy.AsMemory(0, written);
+        if (JsonText.CopyText(ref reader) is not { } copy)
+        {
+            return null;
+        }
+
+        return copy;
     }
+
+    private string NotText() => JsonText.NotText($"value {_count}") + "; send binary data as {\"b64\": \"<base64>\"}";
 
     private string TypeError(JsonTokenType token)
     {

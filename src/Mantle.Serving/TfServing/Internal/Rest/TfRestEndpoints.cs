@@ -5,8 +5,8 @@ using System.Text.Json;
 using Google.Protobuf;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Metrics;
+using Mantle.Serving.Protocol.Internal;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -109,19 +109,19 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
         }
 
         var model = lookup.Model;
-        var (body, length, bodyError) = await ReadBodyAsync(context).ConfigureAwait(false);
-        if (bodyError is not null)
+        using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is not null)
         {
-            await WriteErrorAsync(context, path.Model, bodyError, bodyError.Code == ServingErrorCode.ResourceExhausted ? StatusCodes.Status413PayloadTooLarge : null).ConfigureAwait(false);
+            await WriteErrorAsync(context, path.Model, body.Error, body.Status).ConfigureAwait(false);
             return;
         }
 
         byte[]? rewritten = null;
         try
         {
-            rewritten = JsonNonFinite.Rewrite(body.AsSpan(0, length), out var rewrittenLength);
+            rewritten = JsonNonFinite.Rewrite(body.Memory.Span, out var rewrittenLength);
             using var request = rewritten is null
-                ? JsonPredictRequest.Parse(body, length, model.Signature)
+                ? JsonPredictRequest.Parse(body.Buffer, body.Length, model.Signature)
                 : JsonPredictRequest.Parse(rewritten, rewrittenLength, model.Signature);
             if (request.Error is not null)
             {
@@ -148,7 +148,6 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body);
             if (rewritten is not null)
             {
                 ArrayPool<byte>.Shared.Return(rewritten);
@@ -156,35 +155,6 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static async Task<(byte[] Body, int Length, ServingError? Error)> ReadBodyAsync(HttpContext context)
-    {
-        var reader = context.Request.BodyReader;
-        try
-        {
-            while (true)
-            {
-                var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-                if (read.IsCompleted)
-                {
-                    var buffer = read.Buffer;
-                    var length = checked((int)buffer.Length);
-                    var body = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                    buffer.CopyTo(body);
-                    reader.AdvanceTo(buffer.End);
-                    return (body, length, null);
-                }
-
-                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-            var limitText = limit is null ? string.Empty : $" of {limit} bytes";
-            return ([], 0, new ServingError(ServingErrorCode.ResourceExhausted, $"The request body is larger than the limit{limitText}; send fewer instances per request or raise the server's REST request size limit"));
-        }
     }
 
     private static ServingError Malformed(HttpContext context) => new(
@@ -215,7 +185,7 @@ internal sealed class TfRestEndpoints(IModelRepository repository, ILogger<TfRes
     {
         Record(context, model, null, error.Code);
         TfServingLog.RestRequestFailed(logger, model ?? "-", error.Code);
-        context.Response.StatusCode = status ?? TfStatusMapping.ToHttp(error.Code);
+        context.Response.StatusCode = status ?? ServingStatusCodes.ToHttp(error.Code);
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
         {

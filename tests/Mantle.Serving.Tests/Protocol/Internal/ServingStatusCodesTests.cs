@@ -1,10 +1,11 @@
 using Grpc.Core;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Protocol.Internal;
 using Mantle.Serving.TfServing.Internal;
 
-namespace Mantle.Serving.Tests.TfServing.Internal;
+namespace Mantle.Serving.Tests.Protocol.Internal;
 
-public sealed class TfStatusMappingTests
+public sealed class ServingStatusCodesTests
 {
     [Theory]
     [InlineData(ServingErrorCode.InvalidArgument, 400, StatusCode.InvalidArgument)]
@@ -16,9 +17,17 @@ public sealed class TfStatusMappingTests
     [InlineData(ServingErrorCode.Internal, 500, StatusCode.Internal)]
     public void Mapping_EveryCode_FollowsTfServingTable(ServingErrorCode code, int http, StatusCode grpc)
     {
-        Assert.Equal(http, TfStatusMapping.ToHttp(code));
-        Assert.Equal(grpc, TfStatusMapping.ToGrpc(code));
+        Assert.Equal(http, ServingStatusCodes.ToHttp(code));
+        Assert.Equal(grpc, ServingStatusCodes.ToGrpc(code));
         Assert.Equal((int)grpc, (int)TfStatusMapping.ToTf(code));
-        Assert.Equal(code, TfStatusMapping.FromGrpc(grpc));
+        Assert.Equal(code, ServingStatusCodes.FromGrpc(grpc));
     }
+
+    [Theory]
+    [InlineData(StatusCode.Unknown)]
+    [InlineData(StatusCode.Cancelled)]
+    [InlineData(StatusCode.DeadlineExceeded)]
+    [InlineData(StatusCode.DataLoss)]
+    public void FromGrpc_CodeWithoutServingKind_IsInternal(StatusCode grpc) =>
+        Assert.Equal(ServingErrorCode.Internal, ServingStatusCodes.FromGrpc(grpc));
 }

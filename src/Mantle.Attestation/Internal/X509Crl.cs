@@ -2,22 +2,27 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Mantle.Attestation.Intel.Internal;
+namespace Mantle.Attestation.Internal;
 
-/// <summary>A parsed X.509 CRL (RFC 5280 TBSCertList): issuer, validity window, revoked serial numbers, signature.</summary>
-internal sealed class CertificateRevocationList
+/// <summary>
+/// A parsed X.509 CRL (RFC 5280 CertificateList): issuer, validity window, revoked serial numbers, and the signed parts.
+/// Used for Intel's PCK and root CRLs and AMD's KDS CRLs; each checks the signature with its own algorithm.
+/// </summary>
+internal sealed class X509Crl
 {
     private readonly HashSet<string> _revoked;
-    private readonly SignedDer _signed;
 
-    private CertificateRevocationList(SignedDer signed, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<string> revoked)
+    private X509Crl(SignedDer signed, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<string> revoked)
     {
-        _signed = signed;
+        Signed = signed;
         Issuer = issuer;
         ThisUpdate = thisUpdate;
         NextUpdate = nextUpdate;
         _revoked = revoked;
     }
+
+    /// <summary>The to-be-signed bytes, the signature algorithm and the signature.</summary>
+    public SignedDer Signed { get; }
 
     /// <summary>The DER of the issuer name.</summary>
     public byte[] Issuer { get; }
@@ -26,9 +31,11 @@ internal sealed class CertificateRevocationList
 
     public DateTimeOffset? NextUpdate { get; }
 
+    /// <summary>How many serial numbers the CRL revokes.</summary>
     public int Count => _revoked.Count;
 
-    public static CertificateRevocationList Parse(ReadOnlyMemory<byte> der, string what)
+    /// <summary>Parses DER; on failure returns false and what was wrong, for the caller's own error.</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> der, out X509Crl? crl, out string? problem)
     {
         try
         {
@@ -42,12 +49,7 @@ internal sealed class CertificateRevocationList
             tbs.ReadSequence();
             var issuer = tbs.ReadEncodedValue().ToArray();
             var thisUpdate = ReadTime(tbs);
-            DateTimeOffset? nextUpdate = null;
-            if (tbs.HasData && IsTime(tbs.PeekTag()))
-            {
-                nextUpdate = ReadTime(tbs);
-            }
-
+            DateTimeOffset? nextUpdate = tbs.HasData && IsTime(tbs.PeekTag()) ? ReadTime(tbs) : null;
             var revoked = new HashSet<string>(StringComparer.Ordinal);
             if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
             {
@@ -59,11 +61,29 @@ internal sealed class CertificateRevocationList
                 }
             }
 
-            return new CertificateRevocationList(signed, issuer, thisUpdate, nextUpdate, revoked);
+            crl = new X509Crl(signed, issuer, thisUpdate, nextUpdate, revoked);
+            problem = null;
+            return true;
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException or FormatException)
         {
-            throw IntelErrors.Collateral($"The {what} is not a valid DER X.509 CRL ({e.Message}). Supply the CRL as issued by Intel PCS.");
+            crl = null;
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>True when the DER is a CertificateList rather than a Certificate (whose TBS starts with the [0] version).</summary>
+    public static bool LooksLikeCrl(ReadOnlyMemory<byte> der)
+    {
+        try
+        {
+            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            return !tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+        }
+        catch (AsnContentException)
+        {
+            return false;
         }
     }
 
@@ -71,11 +91,7 @@ internal sealed class CertificateRevocationList
 
     public bool IsIssuedBy(X509Certificate2 issuer) => issuer.SubjectName.RawData.AsSpan().SequenceEqual(Issuer);
 
-    public bool VerifySignature(X509Certificate2 issuer)
-    {
-        using var key = issuer.GetECDsaPublicKey();
-        return key is not null && _signed.VerifyWith(key);
-    }
+    public bool IsValidAt(DateTimeOffset time) => time >= ThisUpdate && (NextUpdate is not { } next || time <= next);
 
     /// <summary>Serial numbers compare as unsigned big-endian integers without leading zero bytes.</summary>
     private static string SerialKey(ReadOnlySpan<byte> bigEndian)
