@@ -17,9 +17,10 @@ repo="$(cd "$here/.." && pwd)"
 mantle_path="${MANTLE:-$repo/artifacts/bin/Mantle.Cli/release/mantle.dll}"
 model=""
 concurrency=4
-phase_seconds=6
+phase_seconds=5
 keep=0
-budget="${MANTLE_SCALEOUT_BUDGET:-270}"
+budget="${MANTLE_SCALEOUT_BUDGET:-330}"
+start_time=$SECONDS
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-say() { echo "scale-out: $*" >&2; }
+say() { echo "scale-out: [$((SECONDS - start_time)) s] $*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
 
 # --- prerequisites --------------------------------------------------------------------------------------------------
@@ -54,7 +55,6 @@ esac
 work="$(mktemp -d -t mantle-scaleout.XXXXXX)"
 pg_dir=""
 pids=()
-start_time=$SECONDS
 
 cleanup() {
   local status=$?
@@ -298,6 +298,7 @@ writer() {
     else
       echo "scaleout/write/w$i" >>"$work/writes.failed"
     fi
+    sleep 0.5
   done
 }
 writer &
@@ -349,12 +350,12 @@ bench "${lb_ports[2]}" 3 >/dev/null || true
 rejoined=$(( $(metrics_ok) - served_before ))
 [ "$rejoined" -gt 0 ] || die "the replacement server served no request through the balancer after it was ready."
 
-releases_after="$(releases)"
-[ "$releases_after" -gt "$releases_before" ] || die "the broker's audit log has no key release for the replacement server."
 
 # --- no acknowledged broker write was lost --------------------------------------------------------------------------
 mantle broker resource list "${admin[@]}" --broker "https://localhost:${broker_ports[1]}" --json >"$work/resources.json" 2>>"$work/logs/audit.log"
 audit_json >"$work/audit.json"
+releases_after="$(json 'sum(1 for e in d if e["action"] == "resource.release" and e["outcome"] == "ok")' <"$work/audit.json")"
+[ "$releases_after" -gt "$releases_before" ] || die "the broker's audit log has no key release for the replacement server."
 audit_json --verify >"$work/audit-verify.json" || die "the audit chain does not verify: $(cat "$work/audit-verify.json")"
 [ "$(json 'd["valid"]' <"$work/audit-verify.json")" = "True" ] || die "the audit chain does not verify."
 audit_entries="$(json 'd["entries"]' <"$work/audit-verify.json")"

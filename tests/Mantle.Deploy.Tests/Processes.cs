@@ -32,7 +32,7 @@ internal static class Processes
             .Select(folder => Path.Combine(folder, name))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>Runs a program to completion within <paramref name="timeout"/> (killed after it), returning the exit code and both outputs.</summary>
+    /// <summary>Runs a program to completion within <paramref name="timeout"/> (then stopped with SIGTERM, killed 30 s later), returning the exit code and both outputs.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string file, IEnumerable<string> args, TimeSpan timeout, Action<Process, string>? onStderrLine = null)
     {
@@ -64,8 +64,24 @@ internal static class Processes
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            // SIGTERM first, so that a script's own clean-up stops what it started (a daemonized PostgreSQL is no
+            // longer in the process tree); the tree is killed only if that does not end it.
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(CancellationToken.None);
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+
             throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:0} s.\nstdout:\n{Text(stdout)}\nstderr:\n{Text(stderr)}");
         }
 

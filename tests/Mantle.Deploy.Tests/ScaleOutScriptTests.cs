@@ -10,7 +10,7 @@ namespace Mantle.Deploy.Tests;
 /// </summary>
 public sealed partial class ScaleOutScriptTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(6);
 
     [Fact]
     public async Task ScaleOut_KillServerAndBrokerUnderLoad_NoAcknowledgedWriteLostAndReplacementRejoins()
