@@ -27,6 +27,15 @@ internal static class Program
         {
             case "serving-load":
                 return await ServingLoad.RunAsync(args[1..]).ConfigureAwait(false);
+            case "serving-outside":
+                return await ServingOutside.RunAsync(args[1..]).ConfigureAwait(false);
+            case "sealing-outside":
+                return await SealingOutside.RunAsync(args[1..]).ConfigureAwait(false);
+            case "sealed-startup-outside":
+                return await SealedStartupOutside.RunAsync(args[1..]).ConfigureAwait(false);
+            case "json-floats":
+                JsonFloatBenchmarks.RunCpu(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+                return 0;
             case "confidential-load":
                 return await ConfidentialLoad.RunAsync(args[1..]).ConfigureAwait(false);
             case "sealing-throughput":

@@ -14,6 +14,7 @@ public static class KeyBrokerEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>/kbs/v0/…</c> (auth, attest, resource, certificate, ca), <c>/.well-known/jwks.json</c> and the
     /// authenticated <c>/admin/v0/…</c> API. Auth and attest are rate limited per client IP by an endpoint filter.
+    /// The returned builder covers every one of these endpoints (for example to require a host filter or a CORS policy).
     /// </summary>
     public static IEndpointConventionBuilder MapMantleKeyBroker(this IEndpointRouteBuilder endpoints)
     {
@@ -22,7 +23,8 @@ public static class KeyBrokerEndpointRouteBuilderExtensions
         var limit = services.GetRequiredService<RateLimitFilter>();
         var adminAuth = services.GetRequiredService<AdminAuthFilter>();
 
-        var kbs = endpoints.MapGroup("/kbs/v0");
+        var broker = endpoints.MapGroup(string.Empty);
+        var kbs = broker.MapGroup("/kbs/v0");
         kbs.MapPost("/auth", (HttpContext c, KbsHandlers h, CancellationToken ct) => h.AuthAsync(c, ct)).AddEndpointFilter(limit);
         kbs.MapPost("/attest", (HttpContext c, KbsHandlers h, CancellationToken ct) => h.AttestAsync(c, ct)).AddEndpointFilter(limit);
         kbs.MapGet("/resource/{repo}/{type}/{tag}", (HttpContext c, string repo, string type, string tag, ReleaseHandlers h, CancellationToken ct) =>
@@ -30,9 +32,9 @@ public static class KeyBrokerEndpointRouteBuilderExtensions
         kbs.MapGet("/resource/{**path}", (string? path) => Problems.BadRequest(ResourcePath.Problem(path ?? "")));
         kbs.MapPost("/certificate", (HttpContext c, ReleaseHandlers h, CancellationToken ct) => h.CertificateAsync(c, ct));
         kbs.MapGet("/ca", (ReleaseHandlers h) => h.Ca());
-        endpoints.MapGet("/.well-known/jwks.json", (ReleaseHandlers h) => h.Jwks());
+        broker.MapGet("/.well-known/jwks.json", (ReleaseHandlers h) => h.Jwks());
 
-        var admin = endpoints.MapGroup("/admin/v0").AddEndpointFilter(adminAuth);
+        var admin = broker.MapGroup("/admin/v0").AddEndpointFilter(adminAuth);
         admin.MapGet("/resources", (AdminHandlers h, CancellationToken ct) => h.ListAsync(ct));
         admin.MapPut("/resources/{repo}/{type}/{tag}", (HttpContext c, string repo, string type, string tag, AdminHandlers h, CancellationToken ct) =>
             h.PutAsync(c, repo, type, tag, ct));
@@ -56,7 +58,7 @@ public static class KeyBrokerEndpointRouteBuilderExtensions
         admin.MapGet("/policies/certificate", (AdminHandlers h, CancellationToken ct) => h.GetPolicyAsync(PolicyResolver.CertificateName, ct));
         admin.MapPut("/policies/certificate", (HttpContext c, AdminHandlers h, CancellationToken ct) => h.SetPolicyAsync(c, PolicyResolver.CertificateName, ct));
         admin.MapGet("/audit", (HttpContext c, AdminHandlers h, CancellationToken ct) => h.AuditAsync(c.Request.Query, ct));
-        return kbs;
+        return broker;
     }
 
     /// <summary>

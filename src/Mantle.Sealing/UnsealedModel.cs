@@ -7,6 +7,7 @@ namespace Mantle.Sealing;
 public sealed class UnsealedModel : IDisposable
 {
     private readonly Dictionary<string, UnsealedFile> _byPath;
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
     private bool _disposed;
 
     internal UnsealedModel(SealedModelManifest manifest, IReadOnlyList<UnsealedFile> files)
@@ -46,7 +47,20 @@ public sealed class UnsealedModel : IDisposable
         return false;
     }
 
-    /// <summary>Clears every plaintext buffer.</summary>
+    /// <summary>
+    /// Hands the plaintext of the file at <paramref name="path"/> over to the caller, who then owns it and must clear it
+    /// (<see cref="CryptographicOperations.ZeroMemory"/>); disposing this model no longer does. This saves a copy of a
+    /// large model on its way to ONNX Runtime.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The model has no such file.</exception>
+    public byte[] TakeContent(string path)
+    {
+        var content = GetContent(path);
+        _taken.Add(path);
+        return content;
+    }
+
+    /// <summary>Clears every plaintext buffer that was not taken with <see cref="TakeContent"/>.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -56,7 +70,10 @@ public sealed class UnsealedModel : IDisposable
 
         foreach (var file in Files)
         {
-            CryptographicOperations.ZeroMemory(file.Content);
+            if (!_taken.Contains(file.Path))
+            {
+                CryptographicOperations.ZeroMemory(file.Content);
+            }
         }
 
         _disposed = true;

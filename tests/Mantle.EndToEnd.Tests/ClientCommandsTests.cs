@@ -35,6 +35,7 @@ public sealed class ClientCommandsTests : IAsyncLifetime
     [InlineData("tfs-rest")]
     [InlineData("kserve-grpc")]
     [InlineData("kserve-rest")]
+    [InlineData("kserve-rest-json")]
     public async Task Infer_JsonInputOverEachProtocol_PrintsModelOutputs(string protocol)
     {
         var input = Path.Combine(_root, $"input-{protocol}.json");
@@ -89,7 +90,9 @@ public sealed class ClientCommandsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("tfs-grpc")]
+    [InlineData("kserve-grpc")]
     [InlineData("kserve-rest")]
+    [InlineData("kserve-rest-json")]
     public async Task Bench_Json_PrintsOneSummaryObject(string protocol)
     {
         var (exit, stdout, stderr) = await MantleProcess.RunAsync("bench", "--url", Url(protocol), "--model", "adder", "--protocol", protocol, "--batch", "3", "--concurrency", "2", "--loop", "15", "--warmup", "1", "--json");
@@ -105,6 +108,10 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         Assert.True(latency.GetProperty("p50").GetDouble() > 0);
         Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p90").GetDouble());
         Assert.True(latency.GetProperty("p90").GetDouble() <= latency.GetProperty("p99").GetDouble());
+        Assert.True(root.GetProperty("client_cpu_ms_per_request").GetDouble() >= 0);
+        var from = root.GetProperty("measured_from_unix_ms").GetDouble();
+        var to = root.GetProperty("measured_to_unix_ms").GetDouble();
+        Assert.True(from > DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds() && from < to, $"{from} {to}");
     }
 
     [Fact]
@@ -127,5 +134,5 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         Assert.Contains("missing", stderr, StringComparison.Ordinal);
     }
 
-    private string Url(string protocol) => $"127.0.0.1:{(protocol.EndsWith("rest", StringComparison.Ordinal) ? _restPort : _grpcPort)}";
+    private string Url(string protocol) => $"127.0.0.1:{(protocol.Contains("rest", StringComparison.Ordinal) ? _restPort : _grpcPort)}";
 }

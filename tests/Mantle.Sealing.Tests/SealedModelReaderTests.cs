@@ -39,6 +39,19 @@ public sealed class SealedModelReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task TakeContent_ThenDispose_LeavesTheTakenFileToTheCaller()
+    {
+        var model = await _model.Reader().ReadAsync(_model.Output);
+        var taken = model.TakeContent("model.onnx");
+        var other = model.GetContent("model.onnx.data");
+
+        model.Dispose();
+
+        Assert.Equal(_model.Plain["model.onnx"], taken);
+        Assert.All(other, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
     public void IsSealedFolder_SealedAndPlainFolders_AreToldApart()
     {
         Assert.True(SealedModel.IsSealedFolder(_model.Output));

@@ -12,7 +12,7 @@ using Mantle.Client.Trust;
 using Mantle.KeyBroker;
 using Mantle.KeyBroker.Client;
 using Mantle.Sealing;
-using Mantle.Sealing.Certificates;
+using Mantle.Client.Certificates;
 using Mantle.Sealing.Keys;
 
 namespace Mantle.Benchmarks.Serving;
@@ -53,13 +53,13 @@ internal static class ConfidentialLoad
         var attestation = new List<double>();
         for (var i = 0; i < starts; i++)
         {
-            await using (var plain = await world.StartPlaintextAsync().ConfigureAwait(false))
+            using (var plain = await world.StartPlaintextAsync().ConfigureAwait(false))
             {
-                plainReady.Add(plain.ReadyMs);
+                plainReady.Add(plain.TimeToReady.TotalMilliseconds);
             }
 
-            await using var confidential = await world.StartConfidentialAsync().ConfigureAwait(false);
-            confidentialReady.Add(confidential.ReadyMs);
+            using var confidential = await world.StartConfidentialAsync().ConfigureAwait(false);
+            confidentialReady.Add(confidential.TimeToReady.TotalMilliseconds);
             attestation.Add(confidential.AttestationMs);
         }
 
@@ -67,13 +67,13 @@ internal static class ConfidentialLoad
         Console.WriteLine(FormattableString.Invariant($"plaintext {Median(plainReady):0} ms, confidential {Median(confidentialReady):0} ms (attestation {Median(attestation):0} ms); bound (plaintext + attestation) × 1.1 = {readyBound:0} ms: {(Median(confidentialReady) <= readyBound ? "met" : "NOT met")}"));
 
         Console.WriteLine($"== gRPC (TF Serving Predict), concurrency {concurrency}, loop {loop}, median of {rounds} rounds after {warmup.TotalSeconds:0.#} s of warm-up each");
-        await using var plainServer = await world.StartPlaintextAsync().ConfigureAwait(false);
-        await using var confidentialServer = await world.StartConfidentialAsync().ConfigureAwait(false);
+        using var plainServer = await world.StartPlaintextAsync().ConfigureAwait(false);
+        using var confidentialServer = await world.StartConfidentialAsync().ConfigureAwait(false);
         using var local = InProcessModel.Load(world.PlainBasePath, Model, 0);
         var inputs = BenchCommand.CreateInputs(local.Description, 1, new Random(1));
         using var plainClient = InferenceClients.Create(InferenceProtocol.TfsGrpc, new Uri($"http://127.0.0.1:{plainServer.GrpcPort}"));
         using var confidentialClient = InferenceClients.Create(InferenceProtocol.TfsGrpc, new Uri($"https://localhost:{confidentialServer.GrpcPort}"), world.Trust.CreateHandler());
-        var targets = new (string Name, Func<CancellationToken, Task> Send, ServerProcess? Process)[]
+        var targets = new (string Name, Func<CancellationToken, Task> Send, MantleServer? Process)[]
         {
             ("in-process", local.Prepare(inputs), null),
             ("plaintext", plainClient.Prepare(Model, inputs), plainServer),
@@ -90,9 +90,9 @@ internal static class ConfidentialLoad
         {
             foreach (var target in targets.Skip(round % targets.Length).Concat(targets.Take(round % targets.Length)))
             {
-                var cpuBefore = target.Process?.CpuTime() ?? TimeSpan.Zero;
+                var cpuBefore = target.Process?.CpuSeconds() ?? 0;
                 var result = await LoadRunner.RunAsync((_, ct) => target.Send(ct), load).ConfigureAwait(false);
-                var cpu = target.Process is null ? double.NaN : (target.Process.CpuTime() - cpuBefore).TotalMilliseconds / Math.Max(1, result.Requests);
+                var cpu = target.Process is null ? double.NaN : (target.Process.CpuSeconds() - cpuBefore) * 1000 / Math.Max(1, result.Requests);
                 if (result.Errors > 0)
                 {
                     throw new InvalidOperationException($"{target.Name}: {result.Errors} requests failed: {result.FirstError}");
@@ -234,61 +234,20 @@ internal static class ConfidentialLoad
             return new World(root, broker, environment, brokerUrl, trust);
         }
 
-        public Task<ServerProcess> StartPlaintextAsync() => ServerProcess.StartAsync(_environment,
+        public Task<MantleServer> StartPlaintextAsync() => MantleServer.StartAsync(MantleServer.DefaultMantle, [
             "serve", "--plaintext", "--model_name", Model, "--model_base_path", PlainBasePath,
-            "--port", "0", "--rest_api_port", "0", "--file_system_poll_wait_seconds", "0", "--json");
+            "--port", "0", "--rest_api_port", "0", "--file_system_poll_wait_seconds", "0", "--json"], _environment);
 
-        public Task<ServerProcess> StartConfidentialAsync() => ServerProcess.StartAsync(_environment,
+        public Task<MantleServer> StartConfidentialAsync() => MantleServer.StartAsync(MantleServer.DefaultMantle, [
             "serve", "--broker", _brokerUrl, "--broker-ca", Path.Combine(_root, "broker", "ca.crt"), "--tee", "sim", "--sim-key", SimKey,
             "--owner-key", Path.Combine(_root, "owner.pem.pub"), "--model_name", Model, "--model_base_path", Path.Combine(_root, "sealed", Model),
             "--client-ca", Path.Combine(_root, "client", "ca.crt"), "--port", "0", "--rest_api_port", "0", "--file_system_poll_wait_seconds", "0",
-            "--key-check-seconds", "0", "--json");
+            "--key-check-seconds", "0", "--json"], _environment);
 
         public async ValueTask DisposeAsync()
         {
             await _broker.DisposeAsync().ConfigureAwait(false);
             Directory.Delete(_root, recursive: true);
         }
-    }
-
-    /// <summary>A running <c>mantle serve</c>: its ports, how long it took to be ready, and its CPU time from /proc.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
-    {
-        private readonly ChildProcess _process;
-
-        private ServerProcess(ChildProcess process, JsonElement started, double readyMs)
-        {
-            _process = process;
-            GrpcPort = started.GetProperty("grpc_port").GetInt32();
-            ReadyMs = readyMs;
-            AttestationMs = started.TryGetProperty("start_ms", out var start) && start.ValueKind == JsonValueKind.Object ? start.GetProperty("attestation").GetDouble() : 0;
-        }
-
-        public int GrpcPort { get; }
-
-        public double ReadyMs { get; }
-
-        public double AttestationMs { get; }
-
-        public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            var process = ChildProcess.StartMantle("server", environment, args);
-            var line = await process.WaitForLineAsync(l => l.StartsWith("{\"grpc_port\"", StringComparison.Ordinal), TimeSpan.FromSeconds(120), CancellationToken.None).ConfigureAwait(false);
-            var ready = stopwatch.Elapsed.TotalMilliseconds;
-            using var json = JsonDocument.Parse(line);
-            return new ServerProcess(process, json.RootElement.Clone(), ready);
-        }
-
-        /// <summary>User plus system CPU time of the server process (utime + stime in /proc/PID/stat).</summary>
-        public TimeSpan CpuTime()
-        {
-            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return TimeSpan.FromSeconds(ticks / 100.0);
-        }
-
-        public ValueTask DisposeAsync() => _process.DisposeAsync();
     }
 }

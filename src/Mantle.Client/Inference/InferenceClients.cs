@@ -14,6 +14,7 @@ public static class InferenceClients
     {
         InferenceProtocol.TfsRest => new TfServingRestClient(baseAddress, handler),
         InferenceProtocol.KServeRest => new KServeRestClient(baseAddress, handler),
+        InferenceProtocol.KServeRestJson => new KServeRestClient(baseAddress, handler, binaryData: false),
         InferenceProtocol.TfsGrpc => new TfServingGrpcClient(baseAddress, handler),
         InferenceProtocol.KServeGrpc => new KServeGrpcClient(baseAddress, handler),
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown protocol."),

@@ -14,4 +14,7 @@ public enum InferenceProtocol
 
     /// <summary>KServe v2 REST (<c>/v2/models/…/infer</c>, binary tensor extension), default port 8501.</summary>
     KServeRest,
+
+    /// <summary>KServe v2 REST with tensors as JSON <c>"data"</c> arrays instead of binary data, default port 8501.</summary>
+    KServeRestJson,
 }

@@ -62,9 +62,8 @@ public class KServeGrpcClient : IInferenceClient
     /// <inheritdoc />
     public virtual Func<CancellationToken, Task> Prepare(string model, IReadOnlyList<ClientTensor> inputs)
     {
-        var request = BuildRequest(model, inputs);
-        return async cancellationToken =>
-            await GrpcChannels.CallAsync(() => _client.ModelInferAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        // Encoded once: a load client must not add a protobuf encoding and decoding per call to what it measures.
+        return GrpcChannels.PrepareUnary(_channel, GRPCInferenceService.Descriptor.FullName, "ModelInfer", BuildRequest(model, inputs));
     }
 
     /// <summary>Disposes the channel.</summary>

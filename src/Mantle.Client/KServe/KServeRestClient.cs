@@ -7,24 +7,36 @@ using Mantle.Client.Tensors;
 namespace Mantle.Client.KServe;
 
 /// <summary>
-/// A client of the KServe v2 REST API (<c>/v2/models/{model}/infer</c>). Requests and responses use the
-/// binary tensor extension: a JSON header followed by the raw tensor bytes.
+/// A client of the KServe v2 REST API (<c>/v2/models/{model}/infer</c>). By default requests and responses use the
+/// binary tensor extension: a JSON header followed by the raw tensor bytes; the JSON form (every element a JSON
+/// value in <c>"data"</c>) is chosen with the constructor.
 /// </summary>
 public class KServeRestClient : IInferenceClient
 {
     private const string HeaderLengthName = "Inference-Header-Content-Length";
     private readonly HttpClient _http;
+    private readonly bool _binary;
 
     /// <summary>Creates a client for a server's REST base address (for example <c>http://127.0.0.1:8501</c>).</summary>
     public KServeRestClient(Uri baseAddress, HttpMessageHandler? handler = null)
+        : this(baseAddress, handler, binaryData: true)
+    {
+    }
+
+    /// <summary>Creates a client for a server's REST base address that sends tensors as binary data or as JSON.</summary>
+    /// <param name="baseAddress">The server's REST base address.</param>
+    /// <param name="handler">An HTTP handler, or null for the default.</param>
+    /// <param name="binaryData">True for the binary tensor extension, false for JSON <c>"data"</c> arrays both ways.</param>
+    public KServeRestClient(Uri baseAddress, HttpMessageHandler? handler, bool binaryData)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: true);
         _http.BaseAddress = baseAddress;
+        _binary = binaryData;
     }
 
     /// <inheritdoc />
-    public InferenceProtocol Protocol => InferenceProtocol.KServeRest;
+    public InferenceProtocol Protocol => _binary ? InferenceProtocol.KServeRest : InferenceProtocol.KServeRestJson;
 
     /// <inheritdoc />
     public virtual async Task<ModelDescription> GetModelAsync(string model, CancellationToken cancellationToken = default)
@@ -91,15 +103,25 @@ public class KServeRestClient : IInferenceClient
 
     private static Uri InferUri(string model) => new($"v2/models/{Uri.EscapeDataString(model)}/infer", UriKind.Relative);
 
-    private static ByteArrayContent CreateContent(byte[] body, int headerLength)
+    private ByteArrayContent CreateContent(byte[] body, int headerLength)
     {
         var content = new ByteArrayContent(body);
+        if (!_binary)
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return content;
+        }
+
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.TryAddWithoutValidation(HeaderLengthName, headerLength.ToString(CultureInfo.InvariantCulture));
         return content;
     }
 
-    private static (byte[] Body, int HeaderLength) EncodeRequest(IReadOnlyList<ClientTensor> inputs)
+    /// <summary>
+    /// The request body: a JSON header naming every input, then (binary) the inputs' bytes in order, or (JSON) each
+    /// input's elements in its <c>"data"</c> array. Returns the body and the length of its JSON part.
+    /// </summary>
+    private (byte[] Body, int HeaderLength) EncodeRequest(IReadOnlyList<ClientTensor> inputs)
     {
         using var header = new MemoryStream();
         using (var writer = new Utf8JsonWriter(header))
@@ -118,17 +140,36 @@ public class KServeRestClient : IInferenceClient
 
                 writer.WriteEndArray();
                 writer.WriteString("datatype", TensorDataTypes.ToKServeName(input.DataType));
-                writer.WriteStartObject("parameters");
-                writer.WriteNumber("binary_data_size", KServeBinary.Size(input));
-                writer.WriteEndObject();
+                if (_binary)
+                {
+                    writer.WriteStartObject("parameters");
+                    writer.WriteNumber("binary_data_size", KServeBinary.Size(input));
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WritePropertyName("data");
+                    WriteFlatData(writer, input);
+                }
+
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
-            writer.WriteStartObject("parameters");
-            writer.WriteBoolean("binary_data_output", true);
+            if (_binary)
+            {
+                writer.WriteStartObject("parameters");
+                writer.WriteBoolean("binary_data_output", true);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
-            writer.WriteEndObject();
+        }
+
+        if (!_binary)
+        {
+            var json = header.ToArray();
+            return (json, json.Length);
         }
 
         var headerBytes = header.ToArray();
@@ -141,6 +182,32 @@ public class KServeRestClient : IInferenceClient
         }
 
         return (body, headerBytes.Length);
+    }
+
+    /// <summary>The elements as one flat array; non-finite floats as the strings KServe reads ("NaN", "Infinity", "-Infinity").</summary>
+    private static void WriteFlatData(Utf8JsonWriter writer, ClientTensor tensor)
+    {
+        if (tensor.DataType == TensorDataType.String)
+        {
+            JsonTensors.WriteFlat(writer, tensor);
+            return;
+        }
+
+        writer.WriteStartArray();
+        for (long i = 0; i < tensor.ElementCount; i++)
+        {
+            var text = TensorElements.Format(tensor.DataType, tensor.Data, i);
+            if (text is "NaN" or "Infinity" or "-Infinity")
+            {
+                writer.WriteStringValue(text);
+            }
+            else
+            {
+                writer.WriteRawValue(text, skipInputValidation: true);
+            }
+        }
+
+        writer.WriteEndArray();
     }
 
     private static List<ClientTensor> ParseResponse(byte[] body, int headerLength)

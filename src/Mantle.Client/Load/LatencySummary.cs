@@ -6,7 +6,7 @@ namespace Mantle.Client.Load;
 /// <param name="P99">99th percentile.</param>
 /// <param name="Mean">Arithmetic mean.</param>
 /// <param name="Max">Slowest request.</param>
-public sealed record LatencySummary(double P50, double P90, double P99, double Mean, double Max)
+internal sealed record LatencySummary(double P50, double P90, double P99, double Mean, double Max)
 {
     /// <summary>Summarizes latencies given in milliseconds (nearest-rank percentiles); all zero when empty.</summary>
     public static LatencySummary FromMilliseconds(IReadOnlyCollection<double> samples)

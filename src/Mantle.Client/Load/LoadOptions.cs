@@ -1,7 +1,7 @@
 namespace Mantle.Client.Load;
 
 /// <summary>The shape of a load run, like the reference TF Serving client's <c>-cnum</c>, <c>-loop</c> and <c>-batch</c>.</summary>
-public sealed class LoadOptions
+internal sealed class LoadOptions
 {
     /// <summary>Concurrent workers, each sending requests one after another. Defaults to 1.</summary>
     public int Concurrency { get; init; } = 1;

@@ -7,7 +7,7 @@ namespace Mantle.Client.Load;
 /// <see cref="LoadOptions.Warmup"/> unmeasured and then <see cref="LoadOptions.Loop"/> measured requests,
 /// one after another, and the latency of each measured request is recorded.
 /// </summary>
-public static class LoadRunner
+internal static class LoadRunner
 {
     /// <summary>Runs the load. <paramref name="send"/> performs one request and throws on failure.</summary>
     /// <param name="send">Sends one request; gets the worker index.</param>
@@ -44,6 +44,9 @@ public static class LoadRunner
         string? firstError = null;
         long completed = 0;
         var deadline = options.MaxDuration is { } max ? Stopwatch.GetTimestamp() + (long)(max.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var measuredFrom = DateTimeOffset.UtcNow;
         var start = Stopwatch.GetTimestamp();
 
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
@@ -69,9 +72,17 @@ public static class LoadRunner
         }, cancellationToken))).ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(start);
+        var measuredTo = DateTimeOffset.UtcNow;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         var all = latencies.SelectMany(l => l).ToList();
         var errorCount = errors.Sum();
         var throughput = elapsed.TotalSeconds > 0 ? all.Count * (double)options.ItemsPerRequest / elapsed.TotalSeconds : 0;
-        return new LoadResult(all.Count + errorCount, errorCount, elapsed, throughput, LatencySummary.FromMilliseconds(all), firstError);
+        return new LoadResult(all.Count + errorCount, errorCount, elapsed, throughput, LatencySummary.FromMilliseconds(all), firstError)
+        {
+            ProcessCpuTime = cpu,
+            MeasuredFrom = measuredFrom,
+            MeasuredTo = measuredTo,
+        };
     }
 }

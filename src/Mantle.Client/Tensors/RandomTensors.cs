@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Mantle.Client.Tensors;
 
 /// <summary>Makes tensors of random data for a model input, as load generators and smoke tests need.</summary>
-public static class RandomTensors
+internal static class RandomTensors
 {
     /// <summary>
     /// Creates a tensor for an input of the given declared shape: the first dynamic dimension (-1)

@@ -61,9 +61,8 @@ public class TfServingGrpcClient : IInferenceClient
     /// <inheritdoc />
     public virtual Func<CancellationToken, Task> Prepare(string model, IReadOnlyList<ClientTensor> inputs)
     {
-        var request = BuildRequest(model, inputs);
-        return async cancellationToken =>
-            await GrpcChannels.CallAsync(() => _client.PredictAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        // Encoded once: a load client must not add a protobuf encoding and decoding per call to what it measures.
+        return GrpcChannels.PrepareUnary(_channel, PredictionService.Descriptor.FullName, "Predict", BuildRequest(model, inputs));
     }
 
     /// <summary>Disposes the channel.</summary>

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Mantle.Sealing.Format;
 using Mantle.Sealing.Keys;
 
@@ -51,114 +51,148 @@ internal static class StreamUnsealer
         var sealedChunkSize = chunkSize + SealedFormat.TagSize;
         var chunksPerBlock = Math.Max(1, StreamSealer.IoBlockSize / chunkSize);
         var blockSize = chunksPerBlock * sealedChunkSize;
-        var current = ArrayPool<byte>.Shared.Rent(blockSize);
-        var next = ArrayPool<byte>.Shared.Rent(blockSize);
-        var plainBlock = destination is null ? ArrayPool<byte>.Shared.Rent(chunksPerBlock * chunkSize) : null;
-        try
+
+        // A pipeline like sealing's: reading, decrypting (which authenticates every chunk before its plaintext moves on),
+        // hashing the plaintext and writing it run at the same time on different threads, block after block, in order.
+        using var sealedPool = new BufferPool(StreamSealer.Depth, blockSize);
+        using var plainPool = destination is null ? new BufferPool(StreamSealer.Depth, chunksPerBlock * chunkSize) : null;
+        var toDecrypt = Channel.CreateUnbounded<(byte[] Buffer, int Count, bool Final)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var toHash = Channel.CreateUnbounded<PlainBlock>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var toWrite = Channel.CreateUnbounded<PlainBlock>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        long total = 0;
+
+        using var stages = new PipelineStages(cancellationToken);
+        stages.Start(async token =>
         {
-            long counter = 0;
-            long total = 0;
-            var count = await StreamSealer.ReadFullAsync(input, current.AsMemory(0, blockSize), cancellationToken).ConfigureAwait(false);
-            if (count == 0)
+            try
             {
-                throw new SealingException(SealingErrorCode.Truncated,
-                    $"'{relativePath}' is truncated: it ends right after its header, without any chunk.");
-            }
-
-            while (true)
-            {
-                var nextCount = 0;
-                var ends = count < blockSize;
-                if (!ends)
+                long counter = 0;
+                await foreach (var (sealedBlock, count, ends) in toDecrypt.Reader.ReadAllAsync(token).ConfigureAwait(false))
                 {
-                    nextCount = await StreamSealer.ReadFullAsync(input, next.AsMemory(0, blockSize), cancellationToken).ConfigureAwait(false);
-                    ends = nextCount == 0;
-                }
-
-                var plainInBlock = 0;
-                for (var offset = 0; offset < count; offset += sealedChunkSize)
-                {
-                    var length = Math.Min(sealedChunkSize, count - offset);
-                    var final = ends && offset + length == count;
-                    var chunk = current.AsSpan(offset, length);
-                    if (length < SealedFormat.TagSize)
+                    var blockStart = total;
+                    var plainBlock = plainPool is null ? null : await plainPool.TakeAsync(token).ConfigureAwait(false);
+                    var plainInBlock = 0;
+                    for (var offset = 0; offset < count; offset += sealedChunkSize)
                     {
-                        throw new SealingException(SealingErrorCode.Truncated,
-                            $"'{relativePath}' is truncated: chunk {counter} is shorter than its {SealedFormat.TagSize}-byte tag.");
-                    }
-
-                    var plainLength = length - SealedFormat.TagSize;
-                    Span<byte> plaintext;
-                    if (destination is not null)
-                    {
-                        if (total + plainLength > destination.Length)
+                        var length = Math.Min(sealedChunkSize, count - offset);
+                        var final = ends && offset + length == count;
+                        var chunk = sealedBlock.AsSpan(offset, length);
+                        if (length < SealedFormat.TagSize)
                         {
-                            throw new SealingException(SealingErrorCode.SizeMismatch,
-                                $"'{relativePath}' holds more than the {destination.Length} bytes the manifest lists; the manifest and the sealed file do not belong together.");
+                            throw new SealingException(SealingErrorCode.Truncated,
+                                $"'{relativePath}' is truncated: chunk {counter} is shorter than its {SealedFormat.TagSize}-byte tag.");
                         }
 
-                        plaintext = destination.AsSpan((int)total, plainLength);
+                        var plainLength = length - SealedFormat.TagSize;
+                        Span<byte> plaintext;
+                        if (destination is not null)
+                        {
+                            if (total + plainLength > destination.Length)
+                            {
+                                throw new SealingException(SealingErrorCode.SizeMismatch,
+                                    $"'{relativePath}' holds more than the {destination.Length} bytes the manifest lists; the manifest and the sealed file do not belong together.");
+                            }
+
+                            plaintext = destination.AsSpan((int)total, plainLength);
+                        }
+                        else
+                        {
+                            plaintext = plainBlock.AsSpan(plainInBlock, plainLength);
+                        }
+
+                        if (!cipher.TryOpen(counter, final, chunk, plaintext))
+                        {
+                            throw Diagnose(cipher, relativePath, counter, final, chunk, plaintext, sealedChunkSize);
+                        }
+
+                        counter++;
+                        total += plainLength;
+                        plainInBlock += plainLength;
                     }
-                    else
+
+                    sealedPool.Return(sealedBlock, 0);
+                    // Only authenticated plaintext goes on to the hash and the writer.
+                    var block = plainBlock is null
+                        ? new PlainBlock(destination!, plainInBlock, ends, users: 1, offset: (int)blockStart)
+                        : new PlainBlock(plainBlock, plainInBlock, ends, users: output is null ? 1 : 2);
+                    toHash.Writer.TryWrite(block);
+                    if (output is not null)
                     {
-                        plaintext = plainBlock.AsSpan(plainInBlock, plainLength);
+                        toWrite.Writer.TryWrite(block);
                     }
-
-                    if (!cipher.TryOpen(counter, final, chunk, plaintext))
-                    {
-                        throw Diagnose(cipher, relativePath, counter, final, chunk, plaintext, sealedChunkSize);
-                    }
-
-                    sha.AppendData(plaintext);
-                    counter++;
-                    total += plainLength;
-                    plainInBlock += plainLength;
                 }
-
-                if (output is not null)
-                {
-                    await output.WriteAsync(plainBlock.AsMemory(0, plainInBlock), cancellationToken).ConfigureAwait(false);
-                    CryptographicOperations.ZeroMemory(plainBlock.AsSpan(0, plainInBlock));
-                }
-
-                progress?.Invoke(plainInBlock);
-                if (ends)
-                {
-                    break;
-                }
-
-                (current, next) = (next, current);
-                count = nextCount;
             }
-
-            var hash = sha.GetHashAndReset();
-            if (expected is not null)
+            finally
             {
-                if (total != expected.Length)
-                {
-                    throw new SealingException(SealingErrorCode.SizeMismatch,
-                        $"'{relativePath}' unsealed to {total} bytes, but the signed manifest lists {expected.Length}; the manifest and the sealed file do not belong together.");
-                }
-
-                if (!CryptographicOperations.FixedTimeEquals(hash, expected.Sha256))
-                {
-                    throw new SealingException(SealingErrorCode.HashMismatch,
-                        $"The plaintext of '{relativePath}' does not have the SHA-256 the signed manifest lists; it was sealed again by someone holding the model key. Refusing it.");
-                }
+                toHash.Writer.TryComplete();
+                toWrite.Writer.TryComplete();
             }
-
-            return new SealedFileResult(header.Bytes, total, hash);
-        }
-        finally
+        });
+        stages.Start(async token =>
         {
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
-            if (plainBlock is not null)
+            await foreach (var block in toHash.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                CryptographicOperations.ZeroMemory(plainBlock.AsSpan(0, chunksPerBlock * chunkSize));
-                ArrayPool<byte>.Shared.Return(plainBlock);
+                sha.AppendData(block.Buffer, block.Offset, block.Count);
+                if (output is null)
+                {
+                    progress?.Invoke(block.Count);
+                }
+
+                block.Release(plainPool);
+            }
+        });
+        if (output is not null)
+        {
+            stages.Start(async token =>
+            {
+                await foreach (var block in toWrite.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                {
+                    await output.WriteAsync(block.Buffer.AsMemory(0, block.Count), token).ConfigureAwait(false);
+                    progress?.Invoke(block.Count);
+                    block.Release(plainPool);
+                }
+            });
+        }
+
+        var reader = stages.RunAsync(async token =>
+        {
+            try
+            {
+                await StreamSealer.ReadBlocksAsync(input, sealedPool, blockSize, (buffer, count, final) =>
+                {
+                    if (count == 0)
+                    {
+                        throw new SealingException(SealingErrorCode.Truncated,
+                            $"'{relativePath}' is truncated: it ends right after its header, without any chunk.");
+                    }
+
+                    toDecrypt.Writer.TryWrite((buffer, count, final));
+                }, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                toDecrypt.Writer.TryComplete();
+            }
+        });
+
+        await stages.WhenAllAsync(reader).ConfigureAwait(false);
+        var hash = sha.GetHashAndReset();
+        if (expected is not null)
+        {
+            if (total != expected.Length)
+            {
+                throw new SealingException(SealingErrorCode.SizeMismatch,
+                    $"'{relativePath}' unsealed to {total} bytes, but the signed manifest lists {expected.Length}; the manifest and the sealed file do not belong together.");
+            }
+
+            if (!CryptographicOperations.FixedTimeEquals(hash, expected.Sha256))
+            {
+                throw new SealingException(SealingErrorCode.HashMismatch,
+                    $"The plaintext of '{relativePath}' does not have the SHA-256 the signed manifest lists; it was sealed again by someone holding the model key. Refusing it.");
             }
         }
+
+        return new SealedFileResult(header.Bytes, total, hash);
     }
 
     private static SealingException Diagnose(

@@ -74,21 +74,25 @@ public sealed class ConfidentialServer : IAsyncDisposable
         var session = new BrokerSession(options.Broker, options.Evidence, loggerFactory.CreateLogger<BrokerSession>());
         var keys = new BrokerKeyResolver(session, loggerFactory.CreateLogger<BrokerKeyResolver>());
         IServerCertificateSource? certificates = null;
+        Task<IServerCertificateSource?>? issuing = null;
         try
         {
             await session.EnsureAttestedAsync(cancellationToken).ConfigureAwait(false);
-            certificates = await StartCertificatesAsync(options, session, keys, loggerFactory, cancellationToken).ConfigureAwait(false);
+            // The certificate and the models each need only the attested session: one is issued while the other loads.
+            issuing = StartCertificatesAsync(options, session, keys, loggerFactory, cancellationToken);
             var sealedSource = new SealedModelSource(options.OwnerKey, keys, loggerFactory.CreateLogger<SealedModelSource>());
             var tracking = new StepTrackingSource(sealedSource, keys);
             serving.Repository.Sources.Insert(0, tracking);
             // With a broker, a plaintext version could only be the host's model in place of the owner's.
             serving.Repository.RequireSealed = true;
-            serving.Tls = certificates is null ? null : new ServingTlsOptions { Certificates = certificates, ClientCertificateAuthorities = options.ClientCertificateAuthorities };
-
             ServingServer server;
             try
             {
-                server = await ServingServer.StartAsync(serving, cancellationToken).ConfigureAwait(false);
+                server = await ServingServer.StartAsync(serving, async _ =>
+                {
+                    certificates = await issuing.ConfigureAwait(false);
+                    serving.Tls = certificates is null ? null : new ServingTlsOptions { Certificates = certificates, ClientCertificateAuthorities = options.ClientCertificateAuthorities };
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (ModelLoadException ex)
             {
@@ -110,6 +114,13 @@ public sealed class ConfidentialServer : IAsyncDisposable
         }
         catch
         {
+            if (certificates is null && issuing is not null)
+            {
+                // The models failed while a certificate was being issued: wait for it, to release it.
+                await ((Task)issuing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                certificates = issuing.IsCompletedSuccessfully ? issuing.Result : null;
+            }
+
             switch (certificates)
             {
                 case IAsyncDisposable asyncDisposable:

@@ -1,16 +1,13 @@
 using System.Net;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Hosting.Internal;
-using Mantle.Serving.KServe;
 using Mantle.Serving.Metrics;
 using Mantle.Serving.Repository;
-using Mantle.Serving.TfServing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,9 +27,6 @@ namespace Mantle.Serving.Hosting;
 /// </summary>
 public sealed class ServingServer : IAsyncDisposable
 {
-    /// <summary>The REST paths of the Prometheus metrics.</summary>
-    public static readonly IReadOnlyList<string> MetricsPaths = ["/monitoring/prometheus/metrics", "/metrics"];
-
     private readonly WebApplication _grpc;
     private readonly WebApplication _rest;
     private readonly ModelRepository? _ownedRepository;
@@ -81,7 +75,11 @@ public sealed class ServingServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names each key.</exception>
     /// <exception cref="ModelLoadException">A model has no loadable version; the message names the files.</exception>
-    public static async Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default)
+    public static Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, beforeListening: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>, running <paramref name="beforeListening"/> after the models loaded and before the listeners open (it may still set <see cref="ServingServerOptions.Tls"/>).</summary>
+    internal static async Task<ServingServer> StartAsync(ServingServerOptions options, Func<CancellationToken, Task>? beforeListening, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid(options);
@@ -113,6 +111,11 @@ public sealed class ServingServer : IAsyncDisposable
         try
         {
             await repository.LoadAsync(cancellationToken);
+            if (beforeListening is not null)
+            {
+                await beforeListening(cancellationToken);
+            }
+
             var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
             if (options.PollInterval > TimeSpan.Zero)
             {
@@ -250,7 +253,7 @@ public sealed class ServingServer : IAsyncDisposable
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.AddSingleton(repository);
         builder.Services.AddSingleton(metrics);
-        builder.Services.AddSingleton(options);
+        builder.Services.AddMantleServing(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -278,45 +281,18 @@ public sealed class ServingServer : IAsyncDisposable
                 }
             });
         });
-        if (isGrpc)
-        {
-            builder.Services.AddGrpc(grpc =>
-            {
-                grpc.Interceptors.Add<GrpcErrorInterceptor>();
-                grpc.MaxReceiveMessageSize = options.MaxGrpcMessageBytes;
-                grpc.MaxSendMessageSize = options.MaxGrpcMessageBytes;
-            });
-        }
-
-        builder.Services.AddTfServing();
-        builder.Services.AddKServe();
         var app = builder.Build();
         if (isGrpc)
         {
-            app.MapTfServingGrpc();
-            app.MapKServeGrpc();
+            app.MapMantleServingGrpc();
         }
         else
         {
-            app.UseMiddleware<RestErrorMiddleware>();
-            app.MapTfServingRest();
-            app.MapKServeRest();
-            foreach (var path in MetricsPaths)
-            {
-                app.MapGet(path, WriteMetricsAsync);
-            }
-
-            app.MapFallback(RestErrorMiddleware.NoEndpointAsync);
+            app.UseMantleServingErrors();
+            app.MapMantleServingRest();
         }
 
         return app;
-    }
-
-    private static async Task WriteMetricsAsync(HttpContext context)
-    {
-        var metrics = context.RequestServices.GetRequiredService<ServingMetrics>();
-        context.Response.ContentType = ServingMetrics.ContentType;
-        await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
     }
 
     private static int BoundPort(WebApplication app)

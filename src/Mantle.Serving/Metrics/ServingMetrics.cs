@@ -1,11 +1,14 @@
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics.Internal;
 using Prometheus;
 
 namespace Mantle.Serving.Metrics;
 
 /// <summary>
 /// The serving metrics, in Prometheus format: requests and their latency per model, version, API and
-/// outcome, and batch sizes per model. Each instance has its own registry, so several servers in one
+/// outcome; per model version the time requests wait in the batch queue and the time ONNX Runtime computes;
+/// batch sizes per model; and the process's and the .NET runtime's own series (CPU, memory, GC, thread pool),
+/// read when the metrics are collected. Each instance has its own registry, so several servers in one
 /// process keep separate counts. Thread-safe.
 /// </summary>
 public sealed class ServingMetrics
@@ -14,6 +17,8 @@ public sealed class ServingMetrics
     private readonly Counter _requests;
     private readonly Histogram _latency;
     private readonly Histogram _batchSize;
+    private readonly Histogram _queue;
+    private readonly Histogram _compute;
 
     /// <summary>Creates the metrics with a fresh registry.</summary>
     public ServingMetrics()
@@ -41,6 +46,15 @@ public sealed class ServingMetrics
                 LabelNames = ["model"],
                 Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
             });
+        _queue = factory.CreateHistogram(
+            "mantle_serving_queue_duration_seconds",
+            "Time a request waited in the dynamic batcher's queue until its batch started to run, in seconds (models served with batching).",
+            new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(0.000_01, 2, 22) });
+        _compute = factory.CreateHistogram(
+            "mantle_serving_compute_duration_seconds",
+            "Time ONNX Runtime took to run the model, per run (a batch is one run), in seconds.",
+            new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(0.000_01, 2, 22) });
+        ProcessMetrics.Register(factory, _registry);
     }
 
     /// <summary>The outcome label of a request: <c>ok</c>, or the error code in snake case (<c>invalid_argument</c>…).</summary>
@@ -77,6 +91,20 @@ public sealed class ServingMetrics
     {
         ArgumentNullException.ThrowIfNull(model);
         _batchSize.WithLabels(model).Observe(size);
+    }
+
+    /// <summary>Records how long one request waited in a batch queue before its batch ran.</summary>
+    public void RecordQueue(string model, long version, TimeSpan waited)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _queue.WithLabels(model, version.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(waited.TotalSeconds);
+    }
+
+    /// <summary>Records how long one run of a model in ONNX Runtime took.</summary>
+    public void RecordCompute(string model, long version, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _compute.WithLabels(model, version.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(elapsed.TotalSeconds);
     }
 
     /// <summary>The Prometheus text exposition content type.</summary>

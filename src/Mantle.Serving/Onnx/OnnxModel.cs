@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using Mantle.Serving.Engine;
+using Mantle.Serving.Metrics;
 using Mantle.Serving.Onnx.Internal;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -73,6 +75,9 @@ public sealed class OnnxModel : IServableModel, IDisposable
 
     /// <inheritdoc />
     public string Platform => PlatformName;
+
+    /// <summary>Where the time of each ONNX Runtime run is recorded; null records nothing.</summary>
+    internal ServingMetrics? Metrics { get; set; }
 
     /// <summary>
     /// Creates a session from ONNX model bytes. Outputs and inputs that are not tensors of a supported
@@ -231,7 +236,9 @@ public sealed class OnnxModel : IServableModel, IDisposable
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 results = _session.Run(SharedRunOptions, names, values, outputNames);
+                Metrics?.RecordCompute(Name, Version, Stopwatch.GetElapsedTime(started));
             }
             catch (OnnxRuntimeException ex)
             {

@@ -374,6 +374,7 @@ public sealed partial class ModelRepository : IModelRepository, IAsyncDisposable
         try
         {
             model = Onnx.OnnxModel.Load(config.Name, version, bytes, _options.Onnx);
+            model.Metrics = _options.Metrics;
         }
         catch (ModelLoadException ex)
         {

@@ -1,4 +1,5 @@
 using Mantle.Serving.Engine;
+using Mantle.Serving.Repository.Internal;
 
 namespace Mantle.Serving.Repository;
 
@@ -10,6 +11,22 @@ public sealed class OnnxFileSource : IModelSource
 
     /// <summary>False: a plaintext file proves nothing about who wrote it.</summary>
     public bool IsSealed => false;
+
+    /// <summary>
+    /// The newest version folder under <paramref name="basePath"/> (a TF Serving layout, <c>&lt;version&gt;/model.onnx</c>)
+    /// that holds a plaintext model, read as the server reads version folders; null when there is none.
+    /// </summary>
+    public static ModelFile? FindLatest(string basePath)
+    {
+        ArgumentNullException.ThrowIfNull(basePath);
+        if (!Directory.Exists(basePath))
+        {
+            return null;
+        }
+
+        var latest = VersionFolders.List(basePath).Reverse().FirstOrDefault(v => File.Exists(Path.Combine(v.Value, FileName)));
+        return latest.Value is null ? null : new ModelFile(latest.Key, Path.Combine(latest.Value, FileName));
+    }
 
     /// <inheritdoc />
     public bool CanRead(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, FileName));

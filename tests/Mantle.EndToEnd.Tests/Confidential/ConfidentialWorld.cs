@@ -3,7 +3,7 @@ using Mantle.Attestation;
 using Mantle.Attestation.Sim;
 using Mantle.KeyBroker;
 using Mantle.KeyBroker.Client;
-using Mantle.Sealing.Certificates;
+using Mantle.Client.Certificates;
 using Mantle.Serving.Confidential;
 using Mantle.Serving.Hosting;
 using Mantle.Serving.Repository;

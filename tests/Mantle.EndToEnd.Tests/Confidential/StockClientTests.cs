@@ -40,7 +40,7 @@ public class StockClientTests
         var descriptors = Path.Combine(world.Root, "tfs.protoset");
         await File.WriteAllBytesAsync(descriptors, DescriptorSet(Tensorflow.Serving.PredictRequest.Descriptor.File).ToByteArray());
         var otherPair = Path.Combine(world.Root, "other-tls");
-        Mantle.Sealing.Certificates.TlsMaterial.Create(new() { ServerName = "localhost" }).Save(otherPair);
+        Mantle.Client.Certificates.TlsMaterial.Create(new() { ServerName = "localhost" }).Save(otherPair);
 
         // A certificate from a CA the server does not trust is refused like none at all.
         var (exit, _, stderr) = await RunAsync(DebianPython,

@@ -4,7 +4,7 @@ using Mantle.Attestation;
 using Mantle.Attestation.Policy;
 using Mantle.Client.Trust;
 using Mantle.Sealing;
-using Mantle.Sealing.Certificates;
+using Mantle.Client.Certificates;
 using Mantle.Serving.Confidential;
 
 namespace Mantle.EndToEnd.Tests.Confidential;

@@ -40,6 +40,7 @@ public sealed class BatchingModelTests
         var sum = Sample(text, "mantle_serving_batch_size_sum{model=\"mm\"}");
         Assert.Equal(36, sum);
         Assert.True(count < requests, $"expected fewer batches than requests, got {count} batches for {requests} requests");
+        Assert.Equal(requests, Sample(text, "mantle_serving_queue_duration_seconds_count{model=\"mm\",version=\"1\"}"));
     }
 
     [Fact]

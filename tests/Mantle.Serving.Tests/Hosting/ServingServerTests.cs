@@ -65,6 +65,41 @@ public sealed class ServingServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_AfterAnInference_ExportComputeTimeAndProcessAndRuntimeSeries()
+    {
+        await using var server = await ServingServer.StartAsync(Options());
+        using var client = new HttpClient { BaseAddress = server.RestAddress };
+        using (var infer = await client.PostAsync("/v1/models/mm:predict", new StringContent("""{"instances": [[1, 2, 3]]}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        }
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("mantle_serving_compute_duration_seconds_count{model=\"mm\",version=\"1\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE mantle_serving_queue_duration_seconds histogram", text, StringComparison.Ordinal);
+        foreach (var series in new[]
+        {
+            "process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_virtual_memory_bytes ", "process_start_time_seconds ",
+            "process_threads ", "process_open_fds ", "dotnet_gc_collections_total{generation=\"0\"} ", "dotnet_gc_collections_total{generation=\"2\"} ",
+            "dotnet_gc_heap_size_bytes ", "dotnet_gc_allocated_bytes_total ", "dotnet_gc_pause_seconds_total ", "dotnet_thread_pool_threads ",
+            "dotnet_thread_pool_queue_length ", "dotnet_thread_pool_completed_items_total ", "dotnet_monitor_lock_contentions_total ",
+        })
+        {
+            Assert.Contains("\n" + series, text, StringComparison.Ordinal);
+        }
+
+        Assert.True(Value(text, "process_cpu_seconds_total") > 0);
+        Assert.True(Value(text, "process_resident_memory_bytes") > 1_000_000);
+    }
+
+    private static double Value(string metrics, string name)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Metrics_OnGrpcPort_IsNotServed()
     {
         await using var server = await ServingServer.StartAsync(Options());

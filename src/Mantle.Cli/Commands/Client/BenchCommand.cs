@@ -125,6 +125,12 @@ internal static class BenchCommand
                     p99 = Math.Round(result.Latency.P99, 4),
                     mean = Math.Round(result.Latency.Mean, 4),
                 },
+                // This process's CPU time over the measured phase per request: the load client's own cost
+                // (with --in-process, the model's cost as well). The window's bounds let a caller charge another
+                // process's CPU (the server's) to the same requests.
+                client_cpu_ms_per_request = Math.Round(result.CpuMillisecondsPerRequest, 4),
+                measured_from_unix_ms = Math.Round(result.MeasuredFrom.ToUnixTimeMilliseconds() + (result.MeasuredFrom.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond), 3),
+                measured_to_unix_ms = Math.Round(result.MeasuredTo.ToUnixTimeMilliseconds() + (result.MeasuredTo.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond), 3),
                 first_error = result.FirstError,
             };
             Console.Out.WriteLine(JsonSerializer.Serialize(document));
@@ -139,6 +145,7 @@ internal static class BenchCommand
         table.AddRow("throughput", $"{result.Throughput:F1} items/s");
         table.AddRow("latency p50 / p90 / p99", $"{result.Latency.P50:F3} / {result.Latency.P90:F3} / {result.Latency.P99:F3} ms");
         table.AddRow("latency mean / max", $"{result.Latency.Mean:F3} / {result.Latency.Max:F3} ms");
+        table.AddRow("client CPU per request", $"{result.CpuMillisecondsPerRequest:F3} ms");
         console.Write(table);
         if (result.FirstError is { } first)
         {

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Mantle.Client.Inference;
 using Mantle.Client.Tensors;
 using Mantle.Serving.Onnx;
+using Mantle.Serving.Repository;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -28,24 +29,15 @@ internal sealed class InProcessModel : IDisposable
 
     public static InProcessModel Load(string basePath, string name, int intraOpThreads)
     {
-        var versionDir = Directory.Exists(basePath)
-            ? Directory.GetDirectories(basePath)
-                .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d), out var v), Version: v))
-                .Where(d => d.Ok && File.Exists(Path.Combine(d.Dir, "model.onnx")))
-                .OrderByDescending(d => d.Version)
-                .FirstOrDefault()
-            : default;
-        if (versionDir.Dir is null)
-        {
-            throw new ArgumentException($"--model_base_path '{basePath}' has no <version>/model.onnx folder.");
-        }
+        var latest = OnnxFileSource.FindLatest(basePath)
+            ?? throw new ArgumentException($"--model_base_path '{basePath}' has no <version>/model.onnx folder.");
 
         // The server's session settings, so that the baseline differs from serving by the serving path alone.
         using var options = new OnnxModelOptions { IntraOpThreads = intraOpThreads }.CreateSessionOptions();
-        var session = new InferenceSession(File.ReadAllBytes(Path.Combine(versionDir.Dir, "model.onnx")), options);
+        var session = new InferenceSession(File.ReadAllBytes(latest.Path), options);
         var description = new ModelDescription(
             name,
-            versionDir.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            latest.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Describe(session.InputMetadata),
             Describe(session.OutputMetadata));
         return new InProcessModel(session, description);

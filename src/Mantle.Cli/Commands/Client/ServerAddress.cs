@@ -5,7 +5,7 @@ namespace Mantle.Cli.Commands.Client;
 /// <summary>Parses <c>--url</c> (<c>HOST:PORT</c> or an http(s) URL) and <c>--protocol</c> for the client commands.</summary>
 internal static class ServerAddress
 {
-    public const string ProtocolNames = "tfs-grpc, tfs-rest, kserve-grpc, kserve-rest";
+    public const string ProtocolNames = "tfs-grpc, tfs-rest, kserve-grpc, kserve-rest, kserve-rest-json";
 
     public const string UrlDescription = "The server: HOST:PORT or an http(s) URL (default port 8500 for gRPC, 8501 for REST); a bare HOST:PORT means https:// when a trust option (--ca, --policy, --signed-policy, --cert) is given.";
 
@@ -24,6 +24,9 @@ internal static class ServerAddress
                 return true;
             case "kserve-rest":
                 protocol = InferenceProtocol.KServeRest;
+                return true;
+            case "kserve-rest-json":
+                protocol = InferenceProtocol.KServeRestJson;
                 return true;
             default:
                 protocol = default;

@@ -12,7 +12,7 @@ using Mantle.Client.Trust;
 using Mantle.KeyBroker;
 using Mantle.KeyBroker.Client;
 using Mantle.Sealing;
-using Mantle.Sealing.Certificates;
+using Mantle.Client.Certificates;
 using Mantle.Sealing.Keys;
 using SkiaSharp;
 

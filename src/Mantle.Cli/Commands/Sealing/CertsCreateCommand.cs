@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mantle.Sealing.Certificates;
+using Mantle.Client.Certificates;
 using Spectre.Console;
 
 namespace Mantle.Cli.Commands.Sealing;
@@ -29,6 +29,11 @@ internal static class CertsCreateCommand
                 ExtraServerNames = parseResult.GetValue(extraNames) ?? [],
                 ValidityDays = parseResult.GetValue(days),
             });
+            if (material.ExistingFiles(directory) is { Count: > 0 } existing)
+            {
+                throw new ArgumentException(TlsMaterial.ExistsMessage(directory, existing));
+            }
+
             material.Save(directory);
             SealingCli.Stderr.MarkupLineInterpolated(
                 $"Wrote {string.Join(", ", material.Files.Keys)} to {directory}; server names: {string.Join(", ", material.ServerNames)}. Keep the .key files secret (mode 0600); seal server.crt and server.key with 'mantle seal' to ship them.");

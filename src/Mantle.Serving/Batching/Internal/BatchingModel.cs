@@ -251,6 +251,15 @@ internal sealed class BatchingModel : IServableModel, IAsyncDisposable
         try
         {
             _metrics?.RecordBatch(Name, rows);
+            if (_metrics is not null)
+            {
+                var now = Stopwatch.GetTimestamp();
+                foreach (var pending in batch)
+                {
+                    _metrics.RecordQueue(Name, Version, Stopwatch.GetElapsedTime(pending.EnqueuedTimestamp, now));
+                }
+            }
+
             var padded = PaddedSize(rows);
             if (batch.Count == 1 && padded == rows)
             {

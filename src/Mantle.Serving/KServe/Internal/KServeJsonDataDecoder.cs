@@ -81,7 +81,13 @@ internal static class KServeJsonDataDecoder
             return;
         }
 
-        if (type is TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16)
+        if (type == TensorElementType.Float)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(target, ReadSingle(ref reader, input, type, index));
+            return;
+        }
+
+        if (type is TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16)
         {
             var value = ReadFloat(ref reader, input, type, index);
             switch (type)
@@ -151,6 +157,13 @@ internal static class KServeJsonDataDecoder
                 throw OutOfRange(input, type, index);
         }
     }
+
+    /// <summary>
+    /// An FP32 element, parsed straight to the nearest float (parsing to double first and narrowing rounds twice);
+    /// anything else (non-finite spellings, numbers beyond float's range) as <see cref="ReadFloat"/> reads it.
+    /// </summary>
+    private static float ReadSingle(ref Utf8JsonReader reader, string input, TensorElementType type, long index) =>
+        JsonFloats.TryGetSingle(ref reader, out var value) ? value : (float)ReadFloat(ref reader, input, type, index);
 
     private static double ReadFloat(ref Utf8JsonReader reader, string input, TensorElementType type, long index)
     {

@@ -43,13 +43,11 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
             var reader = new SealedModelReader(ownerKey, new OneKey(key));
             using var unsealed = await reader.ReadAsync(folder, cancellationToken).ConfigureAwait(false);
             var modelFile = ChooseModelFile(folder, unsealed.Manifest);
-            var content = unsealed.GetContent(modelFile);
 
-            // A pinned copy that the repository clears after creating the session; disposing the unsealed model
-            // clears every buffer the reader made, including files ONNX Runtime does not need.
-            var model = GC.AllocateUninitializedArray<byte>(content.Length, pinned: true);
-            content.CopyTo(model, 0);
-            SealedModelLog.Unsealed(logger, modelFile, content.LongLength, unsealed.Files.Count, folder, stopwatch.ElapsedMilliseconds);
+            // The reader's pinned buffer itself, not a copy: the repository clears it once the session exists, and
+            // disposing the unsealed model clears every other buffer the reader made (files ONNX Runtime does not need).
+            var model = unsealed.TakeContent(modelFile);
+            SealedModelLog.Unsealed(logger, modelFile, model.LongLength, unsealed.Files.Count, folder, stopwatch.ElapsedMilliseconds);
             return (model, key.Id);
         }
         catch (SealingException ex)

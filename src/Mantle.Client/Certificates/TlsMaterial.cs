@@ -2,9 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Mantle.Sealing.Internal;
 
-namespace Mantle.Sealing.Certificates;
+namespace Mantle.Client.Certificates;
 
 /// <summary>
 /// A CA, a server certificate and a client certificate for mutual TLS (ECDSA P-384, PEM), the material an owner gives a
@@ -74,16 +73,19 @@ public sealed class TlsMaterial
         return new TlsMaterial(files, names);
     }
 
+    /// <summary>The files of this set that exist already in <paramref name="directory"/>.</summary>
+    public IReadOnlyList<string> ExistingFiles(string directory) =>
+        Files.Keys.Where(name => File.Exists(Path.Combine(directory, name))).ToList();
+
     /// <summary>Writes the files into <paramref name="directory"/> (created if needed); never overwrites.</summary>
-    /// <exception cref="SealingException">A file exists already (<see cref="SealingErrorCode.OutputExists"/>).</exception>
+    /// <exception cref="IOException">A file of the set exists already; the message names them.</exception>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        var existing = Files.Keys.Where(name => File.Exists(Path.Combine(directory, name))).ToList();
+        var existing = ExistingFiles(directory);
         if (existing.Count > 0)
         {
-            throw new SealingException(SealingErrorCode.OutputExists,
-                $"'{directory}' already holds {string.Join(", ", existing)}; choose an empty folder (certificates and keys are never overwritten).");
+            throw new IOException(ExistsMessage(directory, existing));
         }
 
         foreach (var (name, pem) in Files)
@@ -91,7 +93,7 @@ public sealed class TlsMaterial
             var path = Path.Combine(directory, name);
             if (name.EndsWith(".key", StringComparison.Ordinal))
             {
-                SecretFile.WriteNew(path, Encoding.ASCII.GetBytes(pem));
+                WriteSecret(path, Encoding.ASCII.GetBytes(pem));
             }
             else
             {
@@ -130,5 +132,22 @@ public sealed class TlsMaterial
         builder.AddCommonName(commonName);
         builder.AddOrganizationName("Mantle");
         return builder.Build();
+    }
+
+    /// <summary>The message for files that exist already: which ones, and what to do.</summary>
+    public static string ExistsMessage(string directory, IEnumerable<string> existing) =>
+        $"'{directory}' already holds {string.Join(", ", existing)}; choose an empty folder (certificates and keys are never overwritten).";
+
+    /// <summary>Creates a private key file: never over an existing file, mode 0600 from the first byte on Unix.</summary>
+    private static void WriteSecret(string path, byte[] content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        stream.Write(content);
     }
 }

@@ -1,4 +1,4 @@
-namespace Mantle.Sealing.Certificates;
+namespace Mantle.Client.Certificates;
 
 /// <summary>What <see cref="TlsMaterial.Create"/> makes.</summary>
 public sealed class TlsMaterialOptions
