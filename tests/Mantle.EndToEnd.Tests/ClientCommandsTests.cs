@@ -102,6 +102,7 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         var root = document.RootElement;
         Assert.Equal(30, root.GetProperty("requests").GetInt64());
         Assert.Equal(0, root.GetProperty("errors").GetInt64());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("first_error").ValueKind);
         Assert.True(root.GetProperty("throughput").GetDouble() > 0);
         var latency = root.GetProperty("latency_ms");
         Assert.True(latency.GetProperty("p50").GetDouble() > 0);

@@ -16,9 +16,11 @@ internal static class AttestationCommands
             AttestRaTlsCommand.Create(),
             AttestRaTlsCertCommand.Create(),
         });
-        root.Add(new Command("policy", "Write attestation policies from a build, and sign them as an auditor.")
+        root.Add(new Command("policy", "Write attestation policies from a build, a known-good evidence or an SGX SIGSTRUCT, and sign them as an auditor.")
         {
             MeasureCommand.CreatePolicyFromBuild(),
+            PolicyFromEvidenceCommand.Create(),
+            PolicyFromSigStructCommand.Create(),
             PolicyKeygenCommand.Create(),
             PolicySignCommand.Create(),
         });

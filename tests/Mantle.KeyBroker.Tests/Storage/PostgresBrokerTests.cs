@@ -71,4 +71,30 @@ public sealed class PostgresBrokerTests(PostgresServer postgres)
         Assert.Equal(1 + 40 + 2, audit.Count);
         Assert.Equal(41, (await adminA.ListResourcesAsync()).Count);
     }
+
+    [Fact]
+    public async Task Migrate_BrokersStartingTogetherOnAnEmptyDatabase_AllStartOnOneSchema()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var database = postgres.CreateDatabase();
+            var stores = Enumerable.Range(0, 8).Select(_ => Internal.Storage.StoreFactory.Create(database, TimeProvider.System)).ToList();
+            try
+            {
+                await Task.WhenAll(stores.Select(store => store.MigrateAsync(CancellationToken.None)));
+            }
+            finally
+            {
+                foreach (var store in stores)
+                {
+                    await ((IAsyncDisposable)store).DisposeAsync();
+                }
+            }
+
+            await using var broker = await TestBroker.StartAsync(database: database);
+            using var admin = broker.Admin();
+            await admin.PutResourceAsync("repo/key/after-race", [1], TestBroker.SimPolicy);
+            Assert.Single(await admin.ListResourcesAsync());
+        }
+    }
 }

@@ -53,19 +53,7 @@ internal static class MeasureCommand
         command.SetAction(parse =>
         {
             var (folder, measurement, _) = Measure(parse.GetValue(program));
-            var policy = PinnedPolicy(measurement);
-            if (parse.GetValue(output) is { } path)
-            {
-                OptionFiles.Write(path, "--out", () => File.WriteAllText(path, policy + "\n"));
-
-                AttestationCli.Human.MarkupLine($"wrote a policy pinned to sim measurement {measurement} of {Markup.Escape(folder)} to {Markup.Escape(path)}");
-            }
-            else
-            {
-                Console.WriteLine(policy);
-            }
-
-            return ExitCodes.Success;
+            return PolicyOutput.Write(parse.GetValue(output), PinnedPolicy(measurement), $"sim measurement {measurement} of {folder}");
         });
         return command;
     }

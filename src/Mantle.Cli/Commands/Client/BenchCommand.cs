@@ -140,6 +140,7 @@ internal static class BenchCommand
                 client_cpu_ms_per_request = Math.Round(result.CpuMillisecondsPerRequest, 4),
                 measured_from_unix_ms = Math.Round(result.MeasuredFrom.ToUnixTimeMilliseconds() + (result.MeasuredFrom.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond), 3),
                 measured_to_unix_ms = Math.Round(result.MeasuredTo.ToUnixTimeMilliseconds() + (result.MeasuredTo.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond), 3),
+                first_error = result.FirstError,
             };
             Console.Out.WriteLine(JsonSerializer.Serialize(document));
             ReportErrors(result);

@@ -26,8 +26,10 @@ internal abstract partial class SqlBrokerStore : IBrokerStore
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken);
         await using var tx = await BeginWriteAsync(connection, cancellationToken);
+        // Under the writer lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself, so brokers
+        // starting together on an empty database would otherwise race on the first table.
+        await ExecuteAsync(connection, tx, "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken);
         var current = Convert.ToInt64(await ScalarAsync(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_versions", cancellationToken), CultureInfo.InvariantCulture);
         var migrations = Schema.Migrations(BlobType);
         for (var i = (int)current; i < migrations.Count; i++)
