@@ -31,6 +31,21 @@ public class LoadRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_EndlessLoopBoundedByTime_ReservesOnlyWhatItRecords()
+    {
+        // A warm-up "for 3 s" asks for an effectively endless loop; reserving a latency slot per asked-for request
+        // would take gigabytes before the first request.
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var result = await LoadRunner.RunAsync(
+            (_, ct) => Task.Delay(5, ct),
+            new LoadOptions { Concurrency = 1, Loop = int.MaxValue / 2, MaxDuration = TimeSpan.FromMilliseconds(100) });
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.InRange(result.Requests, 1, 100);
+        Assert.True(allocated < 64L * 1024 * 1024, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
     public async Task RunAsync_MaxDuration_StopsEarly()
     {
         var result = await LoadRunner.RunAsync(

@@ -51,7 +51,8 @@ internal static class LoadRunner
 
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
         {
-            var samples = latencies[worker] = new List<double>(options.Loop);
+            // A time-bounded run may ask for an effectively endless loop: reserve for what a run can record, not for that.
+            var samples = latencies[worker] = new List<double>(Math.Min(options.Loop, 1 << 16));
             for (var i = 0; i < options.Loop && Stopwatch.GetTimestamp() < deadline; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
