@@ -168,8 +168,8 @@ public sealed class ValueValidationTests(CliWorkspaceFixture fixture) : IClassFi
     {
         string[] args = ["keys", "create", "--out", Path.Combine(Workspace.NewPath("missing"), "model.key")];
 
-        var plain = await CliRun.RunAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
-        var debug = await CliRun.RunAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "1" }, args);
+        var plain = await MantleProcess.RunAsUserAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
+        var debug = await MantleProcess.RunAsUserAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "1" }, args);
 
         Assert.Equal(2, plain.ExitCode);
         Assert.DoesNotContain("   at ", plain.StdErr, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class ValueValidationTests(CliWorkspaceFixture fixture) : IClassFi
         Mantle(["seal", "--in", Workspace.File, "--out", output, "--key", Workspace.ModelKey, "--signing-key", Workspace.File, .. more]);
 
     private Task<(int ExitCode, string StdOut, string StdErr)> Mantle(params string[] args) =>
-        CliRun.RunAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
+        MantleProcess.RunAsUserAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
 
     private static void AssertUsage((int ExitCode, string StdOut, string StdErr) result, string message)
     {

@@ -22,6 +22,24 @@ public static class MantleProcess
     public static Task<ProcessResult> RunAsync(ChildProcessOptions options, params string[] args) =>
         ChildProcess.RunAsync("dotnet", [DllPath, .. args], Named(options));
 
+    /// <summary>
+    /// Runs <c>dotnet mantle.dll</c> to completion (at most 60 s) as a user at a terminal would, with its own
+    /// configuration folder (<c>XDG_CONFIG_HOME</c>, where the simulated platform key lands), no colours and a wide
+    /// terminal, plus <paramref name="environment"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsUserAsync(
+        string configHome, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["XDG_CONFIG_HOME"] = configHome,
+            ["NO_COLOR"] = "1",
+            ["COLUMNS"] = "200",
+        };
+        var result = await RunAsync(new ChildProcessOptions { Environment = variables, Timeout = TimeSpan.FromSeconds(60) }, args).ConfigureAwait(false);
+        return (result.ExitCode, result.Stdout, result.Stderr);
+    }
+
     /// <summary>Starts <c>mantle serve --plaintext</c> for one model on free loopback ports and waits until both listeners are up.</summary>
     public static async Task<(ChildProcess Server, int GrpcPort, int RestPort)> StartServingAsync(string model, string basePath)
     {

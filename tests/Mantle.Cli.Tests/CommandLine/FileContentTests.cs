@@ -34,7 +34,7 @@ public sealed class FileContentTests(CliWorkspaceFixture fixture) : IClassFixtur
     /// <summary>Runs a command that must fail with exit code 2 and one error line, and returns its <c>--json</c> error object.</summary>
     private async Task<JsonElement> FailingAsync(params string[] args)
     {
-        var (exitCode, stdout, stderr) = await CliRun.RunAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
+        var (exitCode, stdout, stderr) = await MantleProcess.RunAsUserAsync(Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" }, args);
 
         Assert.Equal(2, exitCode);
         var error = JsonDocument.Parse(stdout).RootElement.GetProperty("error").Clone();

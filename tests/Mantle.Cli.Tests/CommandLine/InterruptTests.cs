@@ -16,7 +16,7 @@ public sealed class InterruptTests(CliWorkspaceFixture fixture) : IClassFixture<
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var address = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
-        var run = CliRun.RunAsync(fixture.Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" },
+        var run = MantleProcess.RunAsUserAsync(fixture.Workspace.ConfigHome, new Dictionary<string, string> { ["MANTLE_DEBUG"] = "" },
             "verify", "--url", address, "--timeout", "50", "--json");
         using var accepted = await silent.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(40));
 

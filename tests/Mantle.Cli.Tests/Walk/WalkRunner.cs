@@ -20,7 +20,7 @@ internal static partial class WalkRunner
             await Slots.WaitAsync();
             try
             {
-                var result = await CliRun.RunAsync(workspace.ConfigHome, Environment_, walkCase.Args);
+                var result = await MantleProcess.RunAsUserAsync(workspace.ConfigHome, Environment_, walkCase.Args);
                 return Check(walkCase, result.ExitCode, result.StdOut, result.StdErr);
             }
             finally

@@ -10,12 +10,7 @@ public sealed class AttestCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
-    private async Task<(int ExitCode, string StdOut, string StdErr)> Mantle(params string[] args)
-    {
-        var environment = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = PathOf("config"), ["NO_COLOR"] = "1", ["COLUMNS"] = "200" };
-        var result = await MantleProcess.RunAsync(new ChildProcessOptions { Environment = environment, Timeout = TimeSpan.FromSeconds(60) }, args);
-        return (result.ExitCode, result.Stdout, result.Stderr);
-    }
+    private Task<(int ExitCode, string StdOut, string StdErr)> Mantle(params string[] args) => MantleProcess.RunAsUserAsync(PathOf("config"), null, args);
 
     [Fact]
     public async Task EvidenceThenVerify_Sim_VerifiesWithJsonClaims()
