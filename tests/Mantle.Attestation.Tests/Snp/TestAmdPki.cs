@@ -72,7 +72,11 @@ public sealed class TestAmdPki : IDisposable
     public byte[] CreateCrl(bool revokeAsk, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
     {
         var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(RandomNumberGenerator.GetBytes(8), thisUpdate);
+        // A random first byte of zero can make a redundant leading byte, which the builder refuses: keep it in 0x01–0x7F
+        // (a positive serial in its shortest form).
+        var serial = RandomNumberGenerator.GetBytes(8);
+        serial[0] = (byte)((serial[0] & 0x7F) | 0x01);
+        builder.AddEntry(serial, thisUpdate);
         if (revokeAsk)
         {
             builder.AddEntry(Ask, thisUpdate);
