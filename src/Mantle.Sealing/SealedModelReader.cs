@@ -54,12 +54,16 @@ public sealed class SealedModelReader
         return manifest;
     }
 
-    /// <summary>Verifies and unseals every file into memory. Dispose the result to clear the plaintext.</summary>
+    /// <summary>
+    /// Verifies and unseals every file into memory. Dispose the result to clear the plaintext. While the model key is on
+    /// its way (a key broker answers over the network), the plaintext buffers are made ready and the sealed files read
+    /// ahead, so that unsealing starts on memory the moment the key arrives.
+    /// </summary>
     /// <exception cref="SealingException">Any check failed; the message names the file and the reason. Nothing is left in memory.</exception>
     public async Task<UnsealedModel> ReadAsync(string directory, CancellationToken cancellationToken = default)
     {
         var manifest = VerifyManifest(directory);
-        var key = await ResolveKeyAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var resolving = ResolveKeyAsync(manifest, cancellationToken);
         var files = new List<UnsealedFile>(manifest.Files.Count);
         try
         {
@@ -71,12 +75,18 @@ public sealed class SealedModelReader
                         $"'{entry.Path}' is {entry.Size} bytes, more than one in-memory buffer holds ({Array.MaxLength}); split the model with ONNX external data files.");
                 }
 
-                var content = GC.AllocateUninitializedArray<byte>((int)entry.Size, pinned: true);
-                files.Add(new UnsealedFile(entry.Path, content));
+                files.Add(new UnsealedFile(entry.Path, GC.AllocateUninitializedArray<byte>((int)entry.Size, pinned: true)));
+            }
+
+            ReadAhead.UntilDone(resolving, files.Select(f => f.Content), manifest.Files.Select(entry => SealedPath(directory, entry)));
+            var key = await resolving.ConfigureAwait(false);
+            for (var i = 0; i < files.Count; i++)
+            {
+                var entry = manifest.Files[i];
                 var input = OpenSealed(directory, entry);
                 await using (input.ConfigureAwait(false))
                 {
-                    await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry, manifest), content, null, null, cancellationToken).ConfigureAwait(false);
+                    await StreamUnsealer.UnsealAsync(input, entry.Path, key, Expectation(entry, manifest), files[i].Content, null, null, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -167,8 +177,10 @@ public sealed class SealedModelReader
     }
 
     private static FileStream OpenSealed(string directory, SealedFileEntry entry) =>
-        new(Path.Combine(directory, entry.SealedName.Replace('/', Path.DirectorySeparatorChar)),
-            FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        new(SealedPath(directory, entry), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+
+    private static string SealedPath(string directory, SealedFileEntry entry) =>
+        Path.Combine(directory, entry.SealedName.Replace('/', Path.DirectorySeparatorChar));
 
     private static UnsealExpectation Expectation(SealedFileEntry entry, SealedModelManifest manifest) =>
         new(entry.Size, Convert.FromHexString(entry.Sha256), Convert.FromHexString(entry.HeaderSha256), manifest.KeyId);

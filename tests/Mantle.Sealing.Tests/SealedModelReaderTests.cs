@@ -28,6 +28,31 @@ public sealed class SealedModelReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_KeyArrivesLate_UnsealsWhatWasReadAheadMeanwhile()
+    {
+        var late = new LateKeys(_model.Keys, TimeSpan.FromMilliseconds(300));
+
+        using var model = await new SealedModelReader(_model.Signer.PublicKey, late).ReadAsync(_model.Output);
+
+        Assert.Equal(1, late.Calls);
+        foreach (var (path, content) in _model.Plain)
+        {
+            Assert.Equal(content, model.GetContent(path));
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_KeyArrivesLateForAlteredFile_StillRefusesTheChunk()
+    {
+        FlipBit("model.onnx", 56 + 1040 + 500);
+
+        var error = await Assert.ThrowsAsync<SealingException>(() =>
+            new SealedModelReader(_model.Signer.PublicKey, new LateKeys(_model.Keys, TimeSpan.FromMilliseconds(200))).ReadAsync(_model.Output));
+
+        Assert.Equal(SealingErrorCode.ChunkAuthenticationFailed, error.Code);
+    }
+
+    [Fact]
     public async Task Dispose_UnsealedModel_ClearsPlaintext()
     {
         var model = await _model.Reader().ReadAsync(_model.Output);
@@ -345,6 +370,19 @@ public sealed class SealedModelReaderTests : IDisposable
         {
             Calls++;
             return ValueTask.FromResult<ModelKey?>(null);
+        }
+    }
+
+    /// <summary>A resolver that answers after a delay, like a key broker over the network.</summary>
+    private sealed class LateKeys(IModelKeyResolver inner, TimeSpan delay) : IModelKeyResolver
+    {
+        public int Calls { get; private set; }
+
+        public async ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            await Task.Delay(delay, cancellationToken);
+            return await inner.ResolveAsync(keyId, cancellationToken);
         }
     }
 }

@@ -61,6 +61,9 @@ internal static class ConfidentialLoad
             using var confidential = await world.StartConfidentialAsync().ConfigureAwait(false);
             confidentialReady.Add(confidential.TimeToReady.TotalMilliseconds);
             attestation.Add(confidential.AttestationMs);
+            var steps = confidential.Ready.GetProperty("start_ms");
+            Console.WriteLine(FormattableString.Invariant(
+                $"start {i + 1}: plaintext {plainReady[^1]:0} ms, confidential {confidentialReady[^1]:0} ms (attestation {attestation[^1]:0}, key release {steps.GetProperty("key_release").GetDouble():0}, unseal {steps.GetProperty("unseal").GetDouble():0} ms)"));
         }
 
         var readyBound = (Median(plainReady) + Median(attestation)) * 1.1;

@@ -65,11 +65,11 @@ public sealed class BrokerKeyResolver : IModelKeyResolver, IDisposable
                 return cached;
             }
 
-            var stopwatch = Stopwatch.StartNew();
             ModelKey key;
+            TimeSpan elapsed;
             try
             {
-                key = await FetchAsync(keyId, cancellationToken).ConfigureAwait(false);
+                (key, elapsed) = await FetchAsync(keyId, cancellationToken).ConfigureAwait(false);
             }
             catch (ModelLoadException ex)
             {
@@ -78,9 +78,9 @@ public sealed class BrokerKeyResolver : IModelKeyResolver, IDisposable
             }
 
             _keys[keyId] = key;
-            Interlocked.Add(ref _releaseTicks, stopwatch.Elapsed.Ticks);
+            Interlocked.Add(ref _releaseTicks, elapsed.Ticks);
             Interlocked.Increment(ref _released);
-            ConfidentialLog.KeyReleased(_logger, keyId, stopwatch.ElapsedMilliseconds);
+            ConfidentialLog.KeyReleased(_logger, keyId, (long)elapsed.TotalMilliseconds);
             return key;
         }
         finally
@@ -137,12 +137,16 @@ public sealed class BrokerKeyResolver : IModelKeyResolver, IDisposable
         _fetch.Dispose();
     }
 
-    private async Task<ModelKey> FetchAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>Fetches the key; the time returned is the release itself, after the session is attested.</summary>
+    private async Task<(ModelKey Key, TimeSpan Elapsed)> FetchAsync(string keyId, CancellationToken cancellationToken)
     {
         var path = KbsProtocol.ModelKeyPath(keyId);
         byte[] bytes;
+        var stopwatch = new Stopwatch();
         try
         {
+            await _session.EnsureAttestedAsync(cancellationToken).ConfigureAwait(false);
+            stopwatch.Start();
             bytes = await _session.ReleaseAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (KeyBrokerException ex)
@@ -164,7 +168,7 @@ public sealed class BrokerKeyResolver : IModelKeyResolver, IDisposable
                     $"The key broker released a key with id {key.Id} for {path}: the resource holds another key than the one the manifest names; re-register it with 'mantle broker keys put --key' and the right key file.");
             }
 
-            return key;
+            return (key, stopwatch.Elapsed);
         }
         catch (SealingException ex)
         {

@@ -25,14 +25,17 @@ public sealed class BrokerSession : IDisposable
     private readonly IEvidenceProvider _evidence;
     private readonly BrokerSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _attestLock = new(1, 1);
     private readonly ResiliencePipeline _retry;
+    private readonly Lock _attemptGate = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private Task? _attempt;
 
     /// <summary>Creates the session with a fresh TEE key; nothing is sent until the first call.</summary>
     public BrokerSession(BrokerSessionOptions options, IEvidenceProvider evidence, ILogger<BrokerSession>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(evidence);
+        Created = Stopwatch.GetTimestamp();
         _options = options;
         _evidence = evidence;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -60,6 +63,9 @@ public sealed class BrokerSession : IDisposable
 
     private static readonly ResiliencePropertyKey<long> StartedKey = new("mantle.started");
 
+    /// <summary>When the session was made (a <see cref="Stopwatch"/> timestamp): where a confidential start's time to ready counts from.</summary>
+    internal long Created { get; }
+
     /// <summary>The broker's URL.</summary>
     public Uri BrokerUrl => _options.BrokerUrl;
 
@@ -70,31 +76,29 @@ public sealed class BrokerSession : IDisposable
     public TimeSpan? FirstAttestation { get; private set; }
 
     /// <summary>
-    /// Attests now unless the token is still valid for longer than the renewal margin.
+    /// Attests now unless the token is still valid for longer than the renewal margin. Callers that arrive while an
+    /// attestation runs wait for that one and share its outcome, so a start that asks for a key and a certificate at
+    /// once attests once, and a broker that cannot be reached is retried for one <see cref="BrokerSessionOptions.RetryFor"/>, not one per caller.
     /// </summary>
+    /// <param name="cancellationToken">Stops this caller's wait; the attestation itself runs on until it ends or the session is disposed.</param>
     /// <exception cref="ConfidentialStartException">
     /// <see cref="ConfidentialStartStep.Connect"/> (broker unreachable after retries, TLS to the broker failed),
     /// <see cref="ConfidentialStartStep.Attest"/> (no evidence from the TEE, evidence refused) or
     /// <see cref="ConfidentialStartStep.Policy"/> (a claim refused by the broker's policy, each named).
     /// </exception>
-    public async Task EnsureAttestedAsync(CancellationToken cancellationToken = default)
-    {
-        if (IsTokenFresh())
-        {
-            return;
-        }
+    public Task EnsureAttestedAsync(CancellationToken cancellationToken = default) =>
+        IsTokenFresh() ? Task.CompletedTask : JoinAttemptAsync(renew: false, cancellationToken);
 
-        await _attestLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    /// <summary>
+    /// Starts attesting in the background unless the token is fresh, and returns at once: a caller with other work to do
+    /// before it needs the token (reading its options, loading files) does it while the broker checks the evidence. The
+    /// outcome is what the next <see cref="EnsureAttestedAsync"/> (or any call that needs the token) gets.
+    /// </summary>
+    public void BeginAttestation()
+    {
+        if (!IsTokenFresh())
         {
-            if (!IsTokenFresh())
-            {
-                await AttestCoreAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _attestLock.Release();
+            _ = JoinAttemptAsync(renew: false, CancellationToken.None);
         }
     }
 
@@ -113,8 +117,9 @@ public sealed class BrokerSession : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed.Cancel();
         _client.Dispose();
-        _attestLock.Dispose();
+        _disposed.Dispose();
     }
 
     private bool IsTokenFresh() =>
@@ -130,18 +135,33 @@ public sealed class BrokerSession : IDisposable
         catch (KeyBrokerException ex) when (ex.StatusCode == HttpStatusCode.Unauthorized)
         {
             // The token expired early or the broker restarted with new token keys: attest once more, then ask again.
-            await _attestLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await AttestCoreAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _attestLock.Release();
-            }
-
+            await JoinAttemptAsync(renew: true, cancellationToken).ConfigureAwait(false);
             return await RetryAsync(call, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits for the attestation that runs, or starts one (when the token is not fresh, or <paramref name="renew"/>).</summary>
+    private Task JoinAttemptAsync(bool renew, CancellationToken cancellationToken)
+    {
+        Task attempt;
+        lock (_attemptGate)
+        {
+            if (_attempt is null || _attempt.IsCompleted)
+            {
+                if (!renew && IsTokenFresh())
+                {
+                    return Task.CompletedTask;
+                }
+
+                // On the pool: the caller goes on with what does not need the token while evidence is made and checked.
+                var stop = _disposed.Token;
+                _attempt = Task.Run(() => AttestCoreAsync(stop), stop);
+            }
+
+            attempt = _attempt;
+        }
+
+        return attempt.WaitAsync(cancellationToken);
     }
 
     private async Task AttestCoreAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Mantle.Attestation;
 using Mantle.KeyBroker.Client;
 using Mantle.Sealing;
@@ -61,38 +62,84 @@ public sealed class ConfidentialServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="ConfidentialStartException">A step failed; <see cref="ConfidentialStartException.Step"/> names it and the message gives the reason.</exception>
     /// <exception cref="ArgumentException">The serving options are invalid.</exception>
-    public static async Task<ConfidentialServer> StartAsync(ServingServerOptions serving, ConfidentialServingOptions options, CancellationToken cancellationToken = default)
+    public static Task<ConfidentialServer> StartAsync(ServingServerOptions serving, ConfidentialServingOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(serving);
         ArgumentNullException.ThrowIfNull(options);
 
         // Before anything is asked of the broker: a bad option fails the start at once.
         ServingServer.ThrowIfInvalid(serving);
-        var started = Stopwatch.StartNew();
+        var loggerFactory = serving.LoggerFactory ?? NullLoggerFactory.Instance;
+        return StartAsync(serving, options, new BrokerSession(options.Broker, options.Evidence, loggerFactory.CreateLogger<BrokerSession>()), cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="StartAsync(ServingServerOptions, ConfidentialServingOptions, CancellationToken)"/>, over a session the
+    /// caller made (for <see cref="ConfidentialServingOptions.Broker"/> and <see cref="ConfidentialServingOptions.Evidence"/>)
+    /// and may have started attesting already (<see cref="BrokerSession.BeginAttestation"/>), so that attestation runs
+    /// while the caller reads its options. The server owns the session from this call on, and disposes it if the start fails.
+    /// </summary>
+    /// <exception cref="ConfidentialStartException">A step failed; <see cref="ConfidentialStartException.Step"/> names it and the message gives the reason.</exception>
+    /// <exception cref="ArgumentException">The serving options are invalid.</exception>
+    public static async Task<ConfidentialServer> StartAsync(ServingServerOptions serving, ConfidentialServingOptions options, BrokerSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serving);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(session);
+        try
+        {
+            ServingServer.ThrowIfInvalid(serving);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        var started = session.Created;
         var loggerFactory = serving.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<ConfidentialServer>();
-        var session = new BrokerSession(options.Broker, options.Evidence, loggerFactory.CreateLogger<BrokerSession>());
         var keys = new BrokerKeyResolver(session, loggerFactory.CreateLogger<BrokerKeyResolver>());
         IServerCertificateSource? certificates = null;
         Task<IServerCertificateSource?>? issuing = null;
+        using var startCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var firstUnsealed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            await session.EnsureAttestedAsync(cancellationToken).ConfigureAwait(false);
-            // The certificate and the models each need only the attested session: one is issued while the other loads.
-            issuing = StartCertificatesAsync(options, session, keys, loggerFactory, cancellationToken);
+            // Attestation runs while everything that does not need it goes on: the web applications are built and each
+            // sealed manifest is verified. The model keys come next, as they are what unsealing waits for; the certificate
+            // is asked for once the first version is unsealed (or none is left to unseal), so that it is issued while
+            // ONNX Runtime loads rather than alongside the key release and the decryption. The listeners open last.
+            var attesting = session.EnsureAttestedAsync(startCancel.Token);
+            issuing = StartCertificatesAsync(Task.WhenAll(attesting, firstUnsealed.Task), options, session, keys, loggerFactory, startCancel.Token);
             var sealedSource = new SealedModelSource(options.OwnerKey, keys, loggerFactory.CreateLogger<SealedModelSource>());
-            var tracking = new StepTrackingSource(sealedSource, keys);
+            var tracking = new StepTrackingSource(sealedSource, keys, () => firstUnsealed.TrySetResult());
             serving.Repository.Sources.Insert(0, tracking);
             // With a broker, a plaintext version could only be the host's model in place of the owner's.
             serving.Repository.RequireSealed = true;
+            // The listeners are configured while the models load; they open only once the certificate is set.
+            var pending = options.Tls is null ? null : new PendingCertificateSource();
+            serving.Tls = pending is null ? null : new ServingTlsOptions { Certificates = pending, ClientCertificateAuthorities = options.ClientCertificateAuthorities };
             ServingServer server;
             try
             {
                 server = await ServingServer.StartAsync(serving, async _ =>
                 {
+                    // No port opens before the broker accepted this server, even with no sealed version to load yet.
+                    await attesting.ConfigureAwait(false);
+                    firstUnsealed.TrySetResult();
                     certificates = await issuing.ConfigureAwait(false);
-                    serving.Tls = certificates is null ? null : new ServingTlsOptions { Certificates = certificates, ClientCertificateAuthorities = options.ClientCertificateAuthorities };
-                }, cancellationToken).ConfigureAwait(false);
+                    if (certificates is not null)
+                    {
+                        pending!.Set(certificates);
+                    }
+                }, startCancel.Token).ConfigureAwait(false);
+            }
+            catch (ModelLoadException) when (tracking.AttestationFailure is { } attestFailed)
+            {
+                // A model key waited for the attestation, which failed: that failure, with its own step, is the reason.
+                ExceptionDispatchInfo.Throw(attestFailed);
+                throw;
             }
             catch (ModelLoadException ex)
             {
@@ -101,7 +148,7 @@ public sealed class ConfidentialServer : IAsyncDisposable
 
             var timings = new ConfidentialStartTimings(
                 session.FirstAttestation ?? TimeSpan.Zero, keys.ReleaseTime, keys.ReleasedKeys,
-                tracking.ReadTime - keys.ReleaseTime, tracking.UnsealedBytes, started.Elapsed);
+                tracking.UnsealTime, tracking.UnsealedBytes, Stopwatch.GetElapsedTime(started));
             ConfidentialLog.Ready(logger, (long)timings.ToReady.TotalMilliseconds, (long)timings.Attestation.TotalMilliseconds, timings.KeysReleased,
                 (long)timings.KeyRelease.TotalMilliseconds);
             var confidential = new ConfidentialServer(server, session, keys, sealedSource, certificates, timings, logger);
@@ -114,6 +161,9 @@ public sealed class ConfidentialServer : IAsyncDisposable
         }
         catch
         {
+            // Whatever still waits for the attestation stops waiting; disposing the session stops the attestation.
+            await startCancel.CancelAsync().ConfigureAwait(false);
+            firstUnsealed.TrySetCanceled(startCancel.Token);
             if (certificates is null && issuing is not null)
             {
                 // The models failed while a certificate was being issued: wait for it, to release it.
@@ -182,8 +232,9 @@ public sealed class ConfidentialServer : IAsyncDisposable
     }
 
     private static async Task<IServerCertificateSource?> StartCertificatesAsync(
-        ConfidentialServingOptions options, BrokerSession session, BrokerKeyResolver keys, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        Task attested, ConfidentialServingOptions options, BrokerSession session, BrokerKeyResolver keys, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
+        await attested.ConfigureAwait(false);
         var logger = loggerFactory.CreateLogger<RenewingCertificateSource>();
         try
         {

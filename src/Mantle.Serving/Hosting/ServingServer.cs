@@ -72,7 +72,7 @@ public sealed class ServingServer : IAsyncDisposable
     public static Task<ServingServer> StartAsync(ServingServerOptions options, CancellationToken cancellationToken = default) =>
         StartAsync(options, beforeListening: null, cancellationToken);
 
-    /// <summary>As <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>, running <paramref name="beforeListening"/> after the models loaded and before the listeners open (it may still set <see cref="ServingServerOptions.Tls"/>).</summary>
+    /// <summary>As <see cref="StartAsync(ServingServerOptions, CancellationToken)"/>, running <paramref name="beforeListening"/> after the models loaded and before the listeners open (the TLS settings are read before: a certificate source it completes is set in them from the start).</summary>
     internal static async Task<ServingServer> StartAsync(ServingServerOptions options, Func<CancellationToken, Task>? beforeListening, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -102,6 +102,10 @@ public sealed class ServingServer : IAsyncDisposable
         repositoryOptions.AllowPlaintext.UnionWith(options.Repository.AllowPlaintext);
 
         var repository = new ModelRepository(options.Models, repositoryOptions, loggerFactory.CreateLogger<ModelRepository>());
+        // The two applications are built while the models load: neither needs the other, and no port opens before
+        // StartCoreAsync. Building reads the TLS settings, so they are set before (a source may still be waiting for its certificate).
+        var building = Task.Run(() => BuildApplications(options, repository, metrics, loggerFactory), CancellationToken.None);
+        var appsHandedOver = false;
         try
         {
             await repository.LoadAsync(cancellationToken);
@@ -110,7 +114,9 @@ public sealed class ServingServer : IAsyncDisposable
                 await beforeListening(cancellationToken);
             }
 
-            var server = await StartCoreAsync(repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
+            var (grpc, rest) = await building;
+            appsHandedOver = true;
+            var server = await StartCoreAsync(grpc, rest, repository, options, metrics, repository, loggerFactory, ownedLoggerFactory, cancellationToken);
             if (options.PollInterval > TimeSpan.Zero)
             {
                 server._polling = server.PollAsync(repository, options, loggerFactory.CreateLogger<ServingServer>());
@@ -120,6 +126,14 @@ public sealed class ServingServer : IAsyncDisposable
         }
         catch
         {
+            // StartCoreAsync disposes the applications it was given when it fails; before that, they are disposed here.
+            await ((Task)building).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!appsHandedOver && building.IsCompletedSuccessfully)
+            {
+                await building.Result.Grpc.DisposeAsync();
+                await building.Result.RestApi.DisposeAsync();
+            }
+
             await repository.DisposeAsync();
             ownedLoggerFactory?.Dispose();
             throw;
@@ -134,7 +148,10 @@ public sealed class ServingServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid(options);
         var ownedLoggerFactory = options.LoggerFactory is null ? CreateConsoleLoggerFactory() : null;
-        return StartCoreAsync(repository, options, new ServingMetrics(), null, options.LoggerFactory ?? ownedLoggerFactory!, ownedLoggerFactory, cancellationToken);
+        var loggerFactory = options.LoggerFactory ?? ownedLoggerFactory!;
+        var metrics = new ServingMetrics();
+        var (grpc, rest) = BuildApplications(options, repository, metrics, loggerFactory);
+        return StartCoreAsync(grpc, rest, repository, options, metrics, null, loggerFactory, ownedLoggerFactory, cancellationToken);
     }
 
     /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>).</summary>
@@ -191,7 +208,12 @@ public sealed class ServingServer : IAsyncDisposable
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("Grpc", LogLevel.Warning));
 
+    private static (WebApplication Grpc, WebApplication RestApi) BuildApplications(ServingServerOptions options, IModelRepository repository, ServingMetrics metrics, ILoggerFactory loggerFactory) =>
+        (BuildApplication(options, repository, metrics, loggerFactory, isGrpc: true), BuildApplication(options, repository, metrics, loggerFactory, isGrpc: false));
+
     private static async Task<ServingServer> StartCoreAsync(
+        WebApplication grpc,
+        WebApplication rest,
         IModelRepository repository,
         ServingServerOptions options,
         ServingMetrics metrics,
@@ -200,8 +222,6 @@ public sealed class ServingServer : IAsyncDisposable
         ILoggerFactory? ownedLoggerFactory,
         CancellationToken cancellationToken)
     {
-        var grpc = BuildApplication(options, repository, metrics, loggerFactory, isGrpc: true);
-        var rest = BuildApplication(options, repository, metrics, loggerFactory, isGrpc: false);
         var server = new ServingServer(grpc, rest, repository, metrics, ownedRepository, ownedLoggerFactory);
         try
         {

@@ -17,6 +17,7 @@ public sealed class SealedModelSource : IModelSource
 {
     private readonly SealedFolderLoader _loader;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _keyIds = new(StringComparer.Ordinal);
+    private long _unsealTicks;
 
     /// <summary>Creates the source.</summary>
     /// <param name="ownerKey">The owner's public signing key (<c>--owner-key</c>), or null: sealed folders are then refused with a message saying to pass it.</param>
@@ -45,10 +46,14 @@ public sealed class SealedModelSource : IModelSource
     /// </exception>
     public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
     {
-        var (model, keyId) = await _loader.LoadAsync(versionDirectory, cancellationToken).ConfigureAwait(false);
+        var (model, keyId, unseal) = await _loader.LoadAsync(versionDirectory, cancellationToken).ConfigureAwait(false);
         _keyIds[versionDirectory] = keyId;
+        Interlocked.Add(ref _unsealTicks, unseal.Ticks);
         return model;
     }
+
+    /// <summary>The time spent unsealing so far, counted from each model key's arrival (key release excluded).</summary>
+    internal TimeSpan UnsealTime => TimeSpan.FromTicks(Interlocked.Read(ref _unsealTicks));
 
     /// <summary>
     /// The version folders last read successfully with model key <paramref name="keyId"/>, as recorded when they were

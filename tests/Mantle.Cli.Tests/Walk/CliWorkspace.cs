@@ -22,16 +22,19 @@ public sealed class CliWorkspace : IDisposable
         Folder = Directory.CreateDirectory(Combine("sample-dir")).FullName;
         ClosedPort = FindClosedPort();
         Credential = BrokerInitializer.Initialize(Combine("broker"), new BrokerInitOptions { BrokerUrl = BrokerUrl, AllowSim = true });
+        SealedModels = Combine("sealed-models");
         using (var signing = OwnerSigningKey.Generate())
+        using (var key = Mantle.Sealing.Keys.ModelKey.Generate())
         {
             signing.Save(Combine("owner.pem"));
+            key.Save(Combine("model.key"));
+            var notAModel = Combine("model.onnx");
+            System.IO.File.WriteAllText(notAModel, "not a model\n");
+            Mantle.Sealing.ModelSealer.SealAsync(notAModel, Path.Combine(SealedModels, "1"), key, signing, new Mantle.Sealing.ModelSealOptions { Name = "default" })
+                .GetAwaiter().GetResult();
         }
 
         OwnerPublicKey = Combine("owner.pem.pub");
-        using (var key = Mantle.Sealing.Keys.ModelKey.Generate())
-        {
-            key.Save(Combine("model.key"));
-        }
 
         ModelKey = Combine("model.key");
         Policy = Combine("policy.json");
@@ -48,6 +51,9 @@ public sealed class CliWorkspace : IDisposable
 
     /// <summary>An empty folder.</summary>
     public string Folder { get; }
+
+    /// <summary>A model base path with one version sealed by <see cref="OwnerPublicKey"/>'s owner (its content is not a model).</summary>
+    public string SealedModels { get; }
 
     public int ClosedPort { get; }
 

@@ -13,12 +13,12 @@ internal sealed class WalkCases(CliWorkspace workspace)
 {
     /// <summary>
     /// What some commands need besides their required options before they contact anything: the walk gives these so
-    /// that the unreachable server, not a missing option, is what fails.
+    /// that the unreachable server, not a missing option or an empty model folder, is what fails.
     /// </summary>
     private Dictionary<string, string[]> RemoteExtras => new(StringComparer.Ordinal)
     {
         ["mantle bench"] = ["--model", "m"],
-        ["mantle serve"] = ["--tee", "sim", "--owner-key", workspace.OwnerPublicKey, "--model_base_path", workspace.Folder, "--broker-timeout", "0"],
+        ["mantle serve"] = ["--tee", "sim", "--owner-key", workspace.OwnerPublicKey, "--model_base_path", workspace.SealedModels, "--broker-timeout", "0"],
         ["mantle broker policy set"] = ["--default"],
         ["mantle broker policy show"] = ["--default"],
     };

@@ -94,6 +94,44 @@ public class ConfidentialStartTests
 
         Assert.Equal(ConfidentialStartStep.Policy, error.Step);
         Assert.Contains("tee", error.Message, StringComparison.Ordinal);
+        // The model key and the certificate waited for the start's one attestation and got its refusal: none attested again.
+        using (var admin = world.Admin())
+        {
+            Assert.Single(await admin.ReadAuditAsync(), e => e.Action == "attest");
+        }
+    }
+
+    [Fact]
+    public async Task Session_CallersDuringAnAttestation_ShareItsOutcome()
+    {
+        await using var world = await ConfidentialWorld.StartAsync();
+        string original;
+        using (var admin = world.Admin())
+        {
+            original = await admin.GetPolicyAsync("default");
+            await admin.SetPolicyAsync("default", """{"version": 1, "tees": ["sgx"], "tcb_status": ["UpToDate"]}""");
+        }
+
+        var options = world.Confidential(world.Evidence(ConfidentialWorld.GoodMeasurement));
+        using var session = new BrokerSession(options.Broker, options.Evidence);
+        session.BeginAttestation();
+        var callers = Enumerable.Range(0, 3).Select(_ => session.EnsureAttestedAsync()).ToList();
+
+        foreach (var caller in callers)
+        {
+            var error = await Assert.ThrowsAsync<ConfidentialStartException>(() => caller);
+            Assert.Equal(ConfidentialStartStep.Policy, error.Step);
+        }
+
+        using (var admin = world.Admin())
+        {
+            Assert.Single(await admin.ReadAuditAsync(), e => e.Action == "attest");
+            await admin.SetPolicyAsync("default", original);
+        }
+
+        // A caller after a failed attestation starts a new one.
+        await session.EnsureAttestedAsync();
+        Assert.Equal(TeeType.Sim, session.Claims?.Tee);
     }
 
     [Fact]

@@ -43,6 +43,16 @@ internal static class ServeCommand
             throw new UsageException(problem);
         }
 
+        // A start does blocking work on the pool (building the web applications, reading sealed files ahead, ONNX Runtime
+        // sessions); with only one thread per core, the broker's replies would queue behind it for want of a thread.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 8), completionPorts);
+        if (parse.GetValue(o.Broker) is not null)
+        {
+            return await RunConfidentialAsync(parse, o, cancellationToken);
+        }
+
+        using var loggerFactory = CreateLoggerFactory();
         var serving = CreateServingOptions(parse, o);
         var owner = parse.GetValue(o.OwnerKey) is { } ownerKeyPath ? OwnerPublicKey.Load(ownerKeyPath) : null;
         ModelKeyRing keyRing;
@@ -58,11 +68,8 @@ internal static class ServeCommand
 
         using var ownerScope = owner;
         using var keyRingScope = keyRing;
-        using var loggerFactory = CreateLoggerFactory();
         serving.LoggerFactory = loggerFactory;
-        return parse.GetValue(o.Broker) is not null
-            ? await RunConfidentialAsync(parse, o, serving, owner!, cancellationToken)
-            : await RunDirectAsync(parse, o, serving, owner, keyRing, loggerFactory, cancellationToken);
+        return await RunDirectAsync(parse, o, serving, owner, keyRing, loggerFactory, cancellationToken);
     }
 
     /// <summary>The combinations of transport options that make sense; null when they do, else what to change.</summary>
@@ -184,36 +191,59 @@ internal static class ServeCommand
     }
 
     /// <summary>With a broker: attest, receive keys and a certificate, unseal, then listen.</summary>
-    private static async Task<int> RunConfidentialAsync(ParseResult parse, ServeOptions o, ServingServerOptions serving, OwnerPublicKey owner, CancellationToken cancellationToken)
+    private static async Task<int> RunConfidentialAsync(ParseResult parse, ServeOptions o, CancellationToken cancellationToken)
     {
         var brokerUrl = new Uri(parse.GetValue(o.Broker)!);
         var brokerCa = parse.GetValue(o.BrokerCa) is { } caPath ? OptionFiles.ReadAllText(caPath, "--broker-ca") : null;
-        var clientCas = LoadClientCas(parse, o);
         CommandScope.TalkingTo(brokerUrl, "the broker");
 
-        using var evidence = OpenTee(parse, o, parse.GetValue(o.Tee)!);
-        var options = new ConfidentialServingOptions
+        // Attestation waits on the broker, so it starts first: the TEE is opened (for the simulated TEE, the program is
+        // measured) while the logging is set up, and the owner key, the models and the TLS settings are read while the
+        // broker checks the evidence. A bad option still fails the command; the attestation under way is then dropped.
+        var opening = Task.Run(() => OpenTee(parse, o, parse.GetValue(o.Tee)!), CancellationToken.None);
+        using var loggerFactory = CreateLoggerFactory();
+        using var evidence = await opening;
+        var brokerOptions = new BrokerSessionOptions { BrokerUrl = brokerUrl, BrokerCaPem = brokerCa, RetryFor = TimeSpan.FromSeconds(parse.GetValue(o.BrokerTimeout)) };
+        var session = new BrokerSession(brokerOptions, evidence, loggerFactory.CreateLogger<BrokerSession>());
+        ConfidentialServingOptions options;
+        ServingServerOptions serving;
+        OwnerPublicKey? owner = null;
+        try
         {
-            Broker = new BrokerSessionOptions { BrokerUrl = brokerUrl, BrokerCaPem = brokerCa, RetryFor = TimeSpan.FromSeconds(parse.GetValue(o.BrokerTimeout)) },
-            Evidence = evidence,
-            OwnerKey = owner,
-            Tls = parse.GetValue(o.Plaintext) ? null : parse.GetValue(o.Tls) switch
+            session.BeginAttestation();
+            serving = CreateServingOptions(parse, o);
+            serving.LoggerFactory = loggerFactory;
+            owner = OwnerPublicKey.Load(parse.GetValue(o.OwnerKey)!);
+            options = new ConfidentialServingOptions
             {
-                "ra-tls" => ServerTlsMode.RaTls,
-                "static" => ServerTlsMode.Static,
-                _ => ServerTlsMode.BrokerCa,
-            },
-            DnsNames = TlsNames(parse, o),
-            CertificatePath = parse.GetValue(o.TlsCert),
-            KeyPath = parse.GetValue(o.TlsKey),
-            ClientCertificateAuthorities = clientCas,
-            KeyCheckInterval = TimeSpan.FromSeconds(parse.GetValue(o.KeyCheck)),
-        };
+                Broker = brokerOptions,
+                Evidence = evidence,
+                OwnerKey = owner,
+                Tls = parse.GetValue(o.Plaintext) ? null : parse.GetValue(o.Tls) switch
+                {
+                    "ra-tls" => ServerTlsMode.RaTls,
+                    "static" => ServerTlsMode.Static,
+                    _ => ServerTlsMode.BrokerCa,
+                },
+                DnsNames = TlsNames(parse, o),
+                CertificatePath = parse.GetValue(o.TlsCert),
+                KeyPath = parse.GetValue(o.TlsKey),
+                ClientCertificateAuthorities = LoadClientCas(parse, o),
+                KeyCheckInterval = TimeSpan.FromSeconds(parse.GetValue(o.KeyCheck)),
+            };
+        }
+        catch
+        {
+            owner?.Dispose();
+            session.Dispose();
+            throw;
+        }
 
+        using var ownerScope = owner;
         ConfidentialServer confidential;
         try
         {
-            confidential = await ConfidentialServer.StartAsync(serving, options, cancellationToken);
+            confidential = await ConfidentialServer.StartAsync(serving, options, session, cancellationToken);
         }
         catch (IOException ex)
         {

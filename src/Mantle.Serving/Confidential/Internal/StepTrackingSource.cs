@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mantle.Sealing;
 using Mantle.Serving.Engine;
 using Mantle.Serving.Repository;
@@ -6,19 +5,22 @@ using Mantle.Serving.Repository;
 namespace Mantle.Serving.Confidential.Internal;
 
 /// <summary>
-/// Wraps the sealed source to learn, for a failed start, which step failed (release, verify, unseal), and to time the
-/// unsealing for the start summary.
+/// Wraps the sealed source to learn, for a failed start, which step failed (release, verify, unseal), to count the
+/// bytes unsealed for the start summary, and to tell the start when a version has been read (<paramref name="read"/>,
+/// after each read, successful or not).
 /// </summary>
-internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResolver keys) : IModelSource
+internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResolver keys, Action read) : IModelSource
 {
-    private long _readTicks;
     private long _bytes;
 
     public ConfidentialStartStep? FirstFailure { get; private set; }
 
+    /// <summary>The attestation failure a model key waited on, when that is why a read failed.</summary>
+    public ConfidentialStartException? AttestationFailure { get; private set; }
+
     public long UnsealedBytes => Interlocked.Read(ref _bytes);
 
-    public TimeSpan ReadTime => TimeSpan.FromTicks(Interlocked.Read(ref _readTicks));
+    public TimeSpan UnsealTime => inner.UnsealTime;
 
     public bool IsSealed => inner.IsSealed;
 
@@ -26,7 +28,6 @@ internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResol
 
     public async Task<byte[]> ReadAsync(string versionDirectory, CancellationToken cancellationToken = default)
     {
-        var stopwatch = Stopwatch.StartNew();
         try
         {
             var bytes = await inner.ReadAsync(versionDirectory, cancellationToken).ConfigureAwait(false);
@@ -36,11 +37,12 @@ internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResol
         catch (ModelLoadException ex)
         {
             FirstFailure ??= Classify(ex);
+            AttestationFailure ??= ex.InnerException as ConfidentialStartException;
             throw;
         }
         finally
         {
-            Interlocked.Add(ref _readTicks, stopwatch.Elapsed.Ticks);
+            read();
         }
     }
 

@@ -13,8 +13,11 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
     public const string OwnerKeyFlag = "--owner-key";
     public const string KeyFileFlag = "--key-file";
 
-    /// <summary>Verifies and unseals the folder; returns the model bytes and the id of the model key that unsealed them.</summary>
-    public async Task<(byte[] Model, string KeyId)> LoadAsync(string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Verifies and unseals the folder; returns the model bytes, the id of the model key that unsealed them and the time
+    /// the unsealing took once the key was there.
+    /// </summary>
+    public async Task<(byte[] Model, string KeyId, TimeSpan Unseal)> LoadAsync(string folder, CancellationToken cancellationToken)
     {
         if (ownerKey is null)
         {
@@ -23,32 +26,26 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
                 + $"pass {OwnerKeyFlag} FILE.pub (the model owner's public signing key, written by 'mantle keys signing create').");
         }
 
-        var stopwatch = Stopwatch.StartNew();
         try
         {
             // The signature is checked before any key is asked for: an unsigned folder never reaches the key resolver.
             var manifest = new SealedModelReader(ownerKey, NoKeys.Instance).VerifyManifest(folder);
             ChooseModelFile(folder, manifest);
-            var key = await keys.ResolveAsync(manifest.KeyId, cancellationToken).ConfigureAwait(false);
-            if (key is null)
-            {
-                throw new ModelLoadException(
-                    $"The sealed model in {folder} (manifest '{manifest.Name}' version {manifest.Version}) needs model key {manifest.KeyId}, which was not supplied; "
-                    + $"pass {KeyFileFlag} FILE with the model key file whose id is {manifest.KeyId} (written by 'mantle keys create').");
-            }
-
             SealedModelLog.ManifestVerified(logger, manifest.Name, manifest.Version, folder, ownerKey.Thumbprint, manifest.KeyId);
-            // The key is asked for once per load (a key broker answers over the network); the reader verifies the
-            // manifest again and gets only this key, so a folder swapped in between is refused, not unsealed.
-            var reader = new SealedModelReader(ownerKey, new OneKey(key));
+
+            // The reader verifies the manifest again and asks for the key it names, once; it reads ahead while the key
+            // is on its way. Unsealing is timed from the key's arrival.
+            var timed = new TimedKeys(keys, folder, manifest);
+            var reader = new SealedModelReader(ownerKey, timed);
             using var unsealed = await reader.ReadAsync(folder, cancellationToken).ConfigureAwait(false);
             var modelFile = ChooseModelFile(folder, unsealed.Manifest);
 
             // The reader's pinned buffer itself, not a copy: the repository clears it once the session exists, and
             // disposing the unsealed model clears every other buffer the reader made (files ONNX Runtime does not need).
             var model = unsealed.TakeContent(modelFile);
-            SealedModelLog.Unsealed(logger, modelFile, model.LongLength, unsealed.Files.Count, folder, stopwatch.ElapsedMilliseconds);
-            return (model, key.Id);
+            var unseal = Stopwatch.GetElapsedTime(timed.ArrivedAt);
+            SealedModelLog.Unsealed(logger, modelFile, model.LongLength, unsealed.Files.Count, folder, (long)unseal.TotalMilliseconds);
+            return (model, unsealed.Manifest.KeyId, unseal);
         }
         catch (SealingException ex)
         {
@@ -119,10 +116,18 @@ internal sealed class SealedFolderLoader(OwnerPublicKey? ownerKey, IModelKeyReso
         public ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default) => ValueTask.FromResult<ModelKey?>(null);
     }
 
-    /// <summary>The one key already resolved for this load; owned by the configured resolver.</summary>
-    private sealed class OneKey(ModelKey key) : IModelKeyResolver
+    /// <summary>The configured resolver, noting when the key arrived; a missing key is refused naming the option that supplies it.</summary>
+    private sealed class TimedKeys(IModelKeyResolver inner, string folder, SealedModelManifest manifest) : IModelKeyResolver
     {
-        public ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(string.Equals(keyId, key.Id, StringComparison.Ordinal) ? key : null);
+        public long ArrivedAt { get; private set; }
+
+        public async ValueTask<ModelKey?> ResolveAsync(string keyId, CancellationToken cancellationToken = default)
+        {
+            var key = await inner.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+            ArrivedAt = Stopwatch.GetTimestamp();
+            return key ?? throw new ModelLoadException(
+                $"The sealed model in {folder} (manifest '{manifest.Name}' version {manifest.Version}) needs model key {keyId}, which was not supplied; "
+                + $"pass {KeyFileFlag} FILE with the model key file whose id is {keyId} (written by 'mantle keys create').");
+        }
     }
 }
