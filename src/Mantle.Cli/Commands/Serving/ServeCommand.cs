@@ -197,20 +197,23 @@ internal static class ServeCommand
         var brokerCa = parse.GetValue(o.BrokerCa) is { } caPath ? OptionFiles.ReadAllText(caPath, "--broker-ca") : null;
         CommandScope.TalkingTo(brokerUrl, "the broker");
 
-        // Attestation waits on the broker, so it starts first: the TEE is opened (for the simulated TEE, the program is
-        // measured) while the logging is set up, and the owner key, the models and the TLS settings are read while the
-        // broker checks the evidence. A bad option still fails the command; the attestation under way is then dropped.
-        var opening = Task.Run(() => OpenTee(parse, o, parse.GetValue(o.Tee)!), CancellationToken.None);
+        // Attestation waits on the broker, so it starts first: the session (its TEE key, its connection) is made while
+        // the TEE is opened (for the simulated TEE, the program is measured), the broker's nonce is asked for before the
+        // evidence is needed, and the owner key, the models and the TLS settings are read while the broker checks the
+        // evidence. A bad option still fails the command; the attestation under way is then dropped.
+        var tee = parse.GetValue(o.Tee)!;
+        var opening = Task.Run(() => OpenTee(parse, o, tee), CancellationToken.None);
         using var loggerFactory = CreateLoggerFactory();
-        using var evidence = await opening;
         var brokerOptions = new BrokerSessionOptions { BrokerUrl = brokerUrl, BrokerCaPem = brokerCa, RetryFor = TimeSpan.FromSeconds(parse.GetValue(o.BrokerTimeout)) };
-        var session = new BrokerSession(brokerOptions, evidence, loggerFactory.CreateLogger<BrokerSession>());
+        var session = new BrokerSession(brokerOptions, new OpeningEvidenceProvider(TeeTypeNames.Parse(tee), opening), loggerFactory.CreateLogger<BrokerSession>());
+        TeeEvidenceProvider? evidence = null;
         ConfidentialServingOptions options;
         ServingServerOptions serving;
         OwnerPublicKey? owner = null;
         try
         {
             session.BeginAttestation();
+            evidence = await opening;
             serving = CreateServingOptions(parse, o);
             serving.LoggerFactory = loggerFactory;
             owner = OwnerPublicKey.Load(parse.GetValue(o.OwnerKey)!);
@@ -236,9 +239,11 @@ internal static class ServeCommand
         {
             owner?.Dispose();
             session.Dispose();
+            evidence?.Dispose();
             throw;
         }
 
+        using var evidenceScope = evidence;
         using var ownerScope = owner;
         ConfidentialServer confidential;
         try
