@@ -29,6 +29,7 @@ public sealed class BrokerSession : IDisposable
     private readonly Lock _attemptGate = new();
     private readonly CancellationTokenSource _disposed = new();
     private Task? _attempt;
+    private int _disposeCount;
 
     /// <summary>Creates the session with a fresh TEE key; nothing is sent until the first call.</summary>
     public BrokerSession(BrokerSessionOptions options, IEvidenceProvider evidence, ILogger<BrokerSession>? logger = null)
@@ -117,6 +118,11 @@ public sealed class BrokerSession : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposeCount, 1) != 0)
+        {
+            return;
+        }
+
         _disposed.Cancel();
         _client.Dispose();
         _disposed.Dispose();
