@@ -70,7 +70,7 @@ public sealed class ConfidentialServer : IAsyncDisposable
         // Before anything is asked of the broker: a bad option fails the start at once.
         ServingServer.ThrowIfInvalid(serving);
         var loggerFactory = serving.LoggerFactory ?? NullLoggerFactory.Instance;
-        return StartAsync(serving, options, new BrokerSession(options.Broker, options.Evidence, loggerFactory.CreateLogger<BrokerSession>()), cancellationToken);
+        return StartCoreAsync(serving, options, new BrokerSession(options.Broker, options.Evidence, loggerFactory.CreateLogger<BrokerSession>()), cancellationToken);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed class ConfidentialServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="ConfidentialStartException">A step failed; <see cref="ConfidentialStartException.Step"/> names it and the message gives the reason.</exception>
     /// <exception cref="ArgumentException">The serving options are invalid.</exception>
-    public static async Task<ConfidentialServer> StartAsync(ServingServerOptions serving, ConfidentialServingOptions options, BrokerSession session, CancellationToken cancellationToken = default)
+    public static Task<ConfidentialServer> StartAsync(ServingServerOptions serving, ConfidentialServingOptions options, BrokerSession session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(serving);
         ArgumentNullException.ThrowIfNull(options);
@@ -96,6 +96,12 @@ public sealed class ConfidentialServer : IAsyncDisposable
             throw;
         }
 
+        return StartCoreAsync(serving, options, session, cancellationToken);
+    }
+
+    /// <summary>The start itself, over valid serving options and a session it owns from here on.</summary>
+    private static async Task<ConfidentialServer> StartCoreAsync(ServingServerOptions serving, ConfidentialServingOptions options, BrokerSession session, CancellationToken cancellationToken)
+    {
         var started = session.Created;
         var loggerFactory = serving.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<ConfidentialServer>();
@@ -148,7 +154,7 @@ public sealed class ConfidentialServer : IAsyncDisposable
 
             var timings = new ConfidentialStartTimings(
                 session.FirstAttestation ?? TimeSpan.Zero, keys.ReleaseTime, keys.ReleasedKeys,
-                tracking.UnsealTime, tracking.UnsealedBytes, Stopwatch.GetElapsedTime(started));
+                sealedSource.UnsealTime, tracking.UnsealedBytes, Stopwatch.GetElapsedTime(started));
             ConfidentialLog.Ready(logger, (long)timings.ToReady.TotalMilliseconds, (long)timings.Attestation.TotalMilliseconds, timings.KeysReleased,
                 (long)timings.KeyRelease.TotalMilliseconds);
             var confidential = new ConfidentialServer(server, session, keys, sealedSource, certificates, timings, logger);

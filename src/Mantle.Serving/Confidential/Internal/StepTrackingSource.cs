@@ -20,8 +20,6 @@ internal sealed class StepTrackingSource(SealedModelSource inner, BrokerKeyResol
 
     public long UnsealedBytes => Interlocked.Read(ref _bytes);
 
-    public TimeSpan UnsealTime => inner.UnsealTime;
-
     public bool IsSealed => inner.IsSealed;
 
     public bool CanRead(string versionDirectory) => inner.CanRead(versionDirectory);
